@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .gazetteer import Gazetteer, GazetteerEntry, GazetteerRuler
+from .gazetteer import ORG, Gazetteer, GazetteerEntry, GazetteerRuler
 from .types import AGENCY, PERSON, REGION, Entity
 
 SPAN_ATTRS = ("canonical", "country", "level", "code", "kind", "role")
@@ -47,7 +47,9 @@ _PERSON_TRAILING_NOISE = frozenset(
 _PERSON_LEADING_TITLES = frozenset(
     "Mr Mr. Ms Ms. Mrs Mrs. Dr Dr. Gov Gov. Sen Sen. Rep Rep. President Governor Minister Senator "
     "Premier Mayor Judge Justice Chairman Chairwoman Director Professor Prof Prof. Sir Madam Lord "
-    "Sheikh Vice Deputy Prime Chief Secretary Commissioner Representative Congressman Congresswoman".split()
+    "Sheikh Vice Deputy Prime Chief Secretary Commissioner Representative Congressman Congresswoman "
+    "Councilor Councillor Councilman Councilwoman Assemblymember Assemblyman Assemblywoman Supervisor "
+    "Administrator Trustee Alderman Analyst Economist Reporter Correspondent CEO Founder".split()
 )
 
 # Kinds from the words of a role.
@@ -59,7 +61,10 @@ _OFFICIAL_STRONG = re.compile(
     r"vice premier|prime minister|secretary of|secretary|state secretary|president of (?:the )?(?:republic|country)|"
     r"head of state|king|emir|speaker|chancellor|assemblyman|assemblywoman|assembly member|"
     r"presidential|spokes(?:man|woman|person) for the (?:ministry|government|department|commission|bureau|police|interior)|"
-    r"county judge|magistrate|delegate|member of the)\b",
+    r"county judge|magistrate|delegate|member of the|assemblymember|councilwoman|councilman|supervisor|"
+    r"administrator|trustee|alderman|selectman|czar|envoy|cabinet|state senator|state representative|"
+    r"head of the (?:ministry|department|commission|agency|bureau|central bank|national bank|tax))\b"
+    r"|(?<![\w.])(?:sen|rep|gov|del|gen|cllr)\.",
     re.I,
 )
 _EXPERT = re.compile(
@@ -82,7 +87,9 @@ chair director ceo cfo coo cto founder co-founder professor prof. analyst econom
 secretary commissioner deputy lawmaker legislator spokesman spokeswoman spokesperson head chief
 executive reporter correspondent editor official representative congressman congresswoman
 prosecutor ambassador speaker chancellor king emir sheikh strategist fellow partner manager
-attorney inspector officer lieutenant general colonel captain sheriff
+attorney inspector officer lieutenant general colonel captain sheriff councilor councillor
+councilman councilwoman assemblymember assemblyman assemblywoman supervisor administrator trustee
+alderman czar judge magistrate delegate mp
 """.split())
 _ROLE_STOP = re.compile(r"^\s*(?:who|which|said|says|told|tells|on|in an|according|and|but|added|wrote|\d)", re.I)
 
@@ -122,7 +129,7 @@ class EntityMapper:
             mapped = self._map(doc, ent, gaz)
             if mapped is not None:
                 spans.append(mapped)
-            elif ent.label_ in ("ORG", "PRODUCT", "WORK_OF_ART"):
+            elif ent.label_ in ("ORG", ORG, "PRODUCT", "WORK_OF_ART"):
                 companies.append(ent)
         spans = _add_rule_agencies(doc, spans)
         spans = filter_spans(spans)
@@ -131,7 +138,7 @@ class EntityMapper:
         for span in spans:
             if span.label_ in (REGION, AGENCY):
                 _normalise(span, gaz, context)
-        _people(doc, [s for s in spans if s.label_ == PERSON], companies)
+        _people(doc, [s for s in spans if s.label_ == PERSON], companies, gaz)
         return doc
 
     def _map(self, doc: Doc, ent: Span, gaz: Gazetteer) -> Span | None:
@@ -142,6 +149,8 @@ class EntityMapper:
             span = _clean(doc, ent, REGION)
             if span is None or not span.text[:1].isupper():
                 return None
+            if not gaz.candidates(span.text, REGION) and _reads_as_person(doc, span):
+                return _clean_person(doc, span)
             if gaz.candidates(span.text, AGENCY):
                 return Span(doc, span.start, span.end, label=AGENCY)
             return span
@@ -154,8 +163,11 @@ class EntityMapper:
             if gaz.candidates(span.text, REGION):
                 return Span(doc, span.start, span.end, label=REGION)
             return span if label == "ORG" and is_authority_name(span.text) else None
-        if label == PERSON or label == "PERSON":
-            return _clean_person(doc, ent)
+        if label == PERSON:
+            person = _clean_person(doc, ent)
+            if person is None or (ent.label_ == PERSON and not gaz.candidates(person.text, PERSON) and not _plausible_person(doc, person)):
+                return None
+            return person
         return None
 
     # The component keeps no learned state; the gazetteer saves itself.
@@ -224,6 +236,36 @@ def is_authority_name(text: str) -> bool:
     if CENTRAL_BANK.search(text):
         return True
     return any(w in AUTHORITY_WORDS for w in words)
+
+
+_SAYS = frozenset("said says told tells added argued noted wrote explained warned".split())
+
+
+def _reads_as_person(doc: Doc, span: Span) -> bool:
+    """A two- or three-word "place" the NER found next to a speech verb or an appositive is a name."""
+    if not 2 <= len(span) <= 3 or not all(t.text[:1].isupper() and t.is_alpha for t in span):
+        return False
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    after2 = doc[span.end + 1] if span.end + 1 < len(doc) else None
+    return before in _SAYS or after in _SAYS or (after == "," and after2 is not None and after2.lower_ in ("a", "an", "the", "who", "head", "chief", "director", "deputy"))
+
+
+def _plausible_person(doc: Doc, span: Span) -> bool:
+    """Filters the NER's usual confusions: product names, headline words, all-caps datelines."""
+    text = span.text
+    if any(ch.isdigit() for ch in text):
+        return False
+    if len(span) > 1 and text.isupper():
+        return False
+    if len(span) == 1:
+        low = text.lower()
+        if span[0].is_stop:
+            return False
+        # A word the article also writes in lower case ("Bitcoin" / "bitcoin") is no name.
+        if low != text and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", doc.text):
+            return False
+    return True
 
 
 def _clean(doc: Doc, span: Span, label: str) -> Span | None:
@@ -320,12 +362,22 @@ def _region_inside(span: Span, gaz: Gazetteer, context: set[str]) -> GazetteerEn
     return best[1] if best else None
 
 
-def _people(doc: Doc, people: list[Span], companies: list[Span]) -> None:
+def _people(doc: Doc, people: list[Span], companies: list[Span], gaz: Gazetteer) -> None:
     by_name: dict[str, tuple[str | None, str | None]] = {}
     full_names = [p for p in people if len(p) > 1]
+    taglines = _taglines(doc)
     for span in people:
         role = _role_of(doc, span)
         kind = _kind_of(doc, span, role, companies)
+        tagline = taglines.get(span.text)
+        if tagline is not None and (role is None or kind == "journalist"):
+            # An op-ed's author is what the closing line says they are ("X is an energy economist").
+            role = tagline
+            kind = _kind_of(doc, span, role, companies, byline=False)
+        if kind == "other" and role is None:
+            known = gaz.lookup(span.text, PERSON)
+            if known is not None and known.kind:
+                kind = known.kind
         span._.role = role
         span._.kind = kind
         key = span.text
@@ -407,8 +459,15 @@ def _title_before(doc: Doc, span: Span) -> str | None:
     return role or None
 
 
-def _kind_of(doc: Doc, span: Span, role: str | None, companies: list[Span]) -> str:
-    if _is_byline(doc, span):
+def _taglines(doc: Doc) -> dict[str, str]:
+    out = {}
+    for m in re.finditer(r"(?m)^\s*([A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}) is (an? [^.\n]{3,160}|the [^.\n]{3,160})\.", doc.text):
+        out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def _kind_of(doc: Doc, span: Span, role: str | None, companies: list[Span], *, byline: bool = True) -> str:
+    if byline and _is_byline(doc, span):
         return "journalist"
     if not role:
         return "other"

@@ -20,12 +20,16 @@ from spacy.util import filter_spans
 
 from .errors import MinenlpError
 from .resources import gazetteer_dir
-from .types import AGENCY, REGION
+from .types import AGENCY, PERSON, REGION
 
 logger = logging.getLogger("minenlp")
 
 _REGION_FILES = ("countries.tsv", "divisions_cn.tsv", "divisions_us_ca.tsv", "divisions_world.tsv")
 _AGENCY_FILES = ("agencies.tsv",)
+_ORG_FILES = ("organisations.tsv",)
+_PEOPLE_FILES = ("people.tsv",)
+# Organisations that are not entities under the guide; matched only so nothing else claims them.
+ORG = "MINENLP_ORG"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,14 @@ class Gazetteer:
                     jurisdiction=row["jurisdiction"] or None, kind=row["kind"] or None,
                     aliases=_split(row["aliases"]),
                 ))
+        for name in _ORG_FILES:
+            for row in _read_tsv(folder / name):
+                entries.append(GazetteerEntry(label=ORG, canonical=row["canonical"], country=None,
+                                              kind=row["kind"] or None, aliases=_split(row["aliases"])))
+        for name in _PEOPLE_FILES:
+            for row in _read_tsv(folder / name):
+                entries.append(GazetteerEntry(label=PERSON, canonical=row["name"], country=None,
+                                              kind=row["kind"] or None, aliases=_split(row["aliases"])))
         return cls(entries)
 
     def aliases(self) -> Iterable[tuple[str, str]]:
@@ -105,7 +117,13 @@ class Gazetteer:
         Possessive aliases ("Kazakhstan's Ministry of Energy") are left to look-ups: in text the
         guide marks the place and the authority apart.
         """
-        return [k for k in self._by_alias if "'s " not in k[1] and "’s " not in k[1]]
+        return [k for k in self._by_alias if not self._possessive_of_place(k[1])]
+
+    def _possessive_of_place(self, alias: str) -> bool:
+        for mark in ("'s ", "’s "):
+            if mark in alias and (REGION, alias.split(mark, 1)[0]) in self._by_alias:
+                return True
+        return False
 
     def candidates(self, text: str, label: str) -> list[GazetteerEntry]:
         """All records an alias can stand for (more than one when it is ambiguous)."""
@@ -201,7 +219,8 @@ class GazetteerRuler:
         if not matches:
             return doc
         # Agencies first on ties: "Hydro-Quebec" is one authority, not a place with a suffix.
-        spans = filter_spans(sorted(matches, key=lambda s: s.label_ != AGENCY))
+        order = {AGENCY: 0, ORG: 1, PERSON: 2, REGION: 3}
+        spans = filter_spans(sorted(matches, key=lambda s: order.get(s.label_, 4)))
         keep = [s for s in spans if not _inside_other_name(s)]
         existing = [e for e in doc.ents if not any(_overlaps(e, s) for s in keep)]
         doc.ents = filter_spans(list(existing) + keep)

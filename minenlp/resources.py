@@ -1,28 +1,26 @@
-"""Where the shipped data lives: inside an installed package, or at the top of a source checkout."""
+"""Where the shipped data lives: inside an installed package, or at the top of a source checkout.
+
+setup.cfg maps ``data/gazetteer`` and ``models`` into the package as ``minenlp/_shipped/...`` so a
+plain install carries them; a source checkout reads them where they are.
+"""
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO_ROOT = _PACKAGE.parent
 
 
-def _resolve(package: str, repo_relative: str) -> Path:
-    try:
-        found = resources.files(package)
-        path = Path(str(found))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _REPO_ROOT / repo_relative
+def _resolve(shipped: str, repo_relative: str) -> Path:
+    installed = _PACKAGE / "_shipped" / shipped
+    return installed if installed.is_dir() else _REPO_ROOT / repo_relative
 
 
 def gazetteer_dir() -> Path:
     """The folder of gazetteer TSV files (``data/gazetteer`` in a checkout)."""
-    return _resolve("minenlp.resources.gazetteer", "data/gazetteer")
+    return _resolve("gazetteer", "data/gazetteer")
 
 
 def models_dir() -> Path:
     """The folder of shipped models (``models`` in a checkout)."""
-    return _resolve("minenlp.resources.models", "models")
+    return _resolve("models", "models")

