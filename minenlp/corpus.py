@@ -154,9 +154,13 @@ def draft_to_record(d: Draft, *, gazetteer=None) -> dict[str, Any]:
     text, spans = parse_markup(d.body)
     spans = _apply_label_decisions(text, spans, gazetteer)
     spans = _propagate(text, spans)
+    bylined = _byline_people(text, spans)
     for s in spans:
         if s["label"] == PERSON:
             kind, role = _person_info(s["text"], d.people)
+            # The guide: the byline's person is a journalist, op-ed authors included.
+            if s["text"] in bylined:
+                kind = "journalist"
             s["kind"], s["role"] = kind, role
     stances, jmeasures = _parse_jurisdictions(d.header.get("jurisdictions", "-"))
     if gazetteer is not None:
@@ -175,6 +179,23 @@ def draft_to_record(d: Draft, *, gazetteer=None) -> dict[str, Any]:
         "hard_case": d.header.get("hard", "no").lower().startswith("y"),
         "entities": sorted(spans, key=lambda s: s["start"]),
     }
+
+
+_BYLINE_LINE = re.compile(r"(?m)^[ \t]*(?:By|BY|Written by|Reporting by|Words by)\b[^\n]*$")
+
+
+def _byline_people(text: str, spans: list[dict[str, Any]]) -> set[str]:
+    """Names of the people in byline lines; their other mentions share the kind."""
+    names = set()
+    for m in _BYLINE_LINE.finditer(text):
+        for s in spans:
+            if s["label"] == PERSON and m.start() <= s["start"] < m.end():
+                names.add(s["text"])
+    full = set(names)
+    for s in spans:
+        if s["label"] == PERSON and any(s["text"] in n.split() for n in full):
+            names.add(s["text"])
+    return names
 
 
 def _canonical_place(name: str, gazetteer) -> str:

@@ -132,6 +132,9 @@ class EntityMapper:
             elif ent.label_ in ("ORG", ORG, "PRODUCT", "WORK_OF_ART"):
                 companies.append(ent)
         spans = _add_rule_agencies(doc, spans)
+        spans = _add_datelines(doc, spans)
+        spans = [_with_designator(doc, s) if s.label_ == REGION else s for s in spans]
+        spans = [s for s in spans if not (s.label_ == REGION and s.text in _NOT_PLACES)]
         spans = filter_spans(spans)
         doc.ents = spans
         context = _context_countries(spans, gaz)
@@ -183,13 +186,46 @@ _HEADS = (
     "Service|Directorate|Inspectorate|Procuratorate|Secretariat|Tribunal|Police|Parliament|Senate|"
     "Assembly|Legislature|Duma|Government|Regulator|Prosecutor's Office|Office"
 )
-_NAME_WORD = r"(?:People's|[A-Z][\w\-&]*(?<!'s))"
+_NAME_WORD = r"(?:People's|[A-Z][\w\-&'’]*(?<!'s)(?<!’s))"
 _AUTHORITY_RE = re.compile(
     rf"(?:{_NAME_WORD}[ \t]+){{0,6}}(?:{_HEADS})\b"
     rf"(?:[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|and|of|for|the|&)){{0,12}})?"
 )
 _LEADING_NOISE = frozenset("The A An On In At For By From As When While After Before But And Its Their This That Under With Local".split())
 _TRAILING_NOISE = ("and", "of", "for", "the", "&", "on")
+
+
+# Things the small NER tags as places that never are.
+_NOT_PLACES = frozenset({"AI", "Bitcoin", "Ethereum", "Cambridge"})
+_DESIGNATORS = frozenset(
+    "Oblast Province Region County District Prefecture Krai Governorate State Municipality City "
+    "Autonomous Okrug Republic Territory Canton Parish Borough Township Village Raion Emirate".split()
+)
+_DATELINE = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]+)(?:[ \t]+[A-Z][A-Z.'’\-]+){0,3})(?=,|[ \t]+[—–-]|[ \t]*\()")
+
+
+def _with_designator(doc: Doc, span: Span) -> Span:
+    """Extend "Cherkasy" to "Cherkasy Oblast" when the text writes the designator."""
+    end = span.end
+    while end < len(doc) and doc[end].text in _DESIGNATORS:
+        end += 1
+    if end == span.end:
+        return span
+    return Span(doc, span.start, end, label=span.label_)
+
+
+def _add_datelines(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Capitalised place names that open a line before a comma or dash: "TEHRAN, May 26 -"."""
+    out = list(spans)
+    for m in _DATELINE.finditer(doc.text):
+        name = m.group(1)
+        if len(name) < 3 or name in ("UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "COMMENT", "NEWS"):
+            continue
+        cand = doc.char_span(m.start(1), m.end(1), label=REGION, alignment_mode="contract")
+        if cand is None or any(s.start < cand.end and cand.start < s.end for s in out):
+            continue
+        out.append(cand)
+    return out
 
 
 def _add_rule_agencies(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -370,10 +406,12 @@ def _people(doc: Doc, people: list[Span], companies: list[Span], gaz: Gazetteer)
         role = _role_of(doc, span)
         kind = _kind_of(doc, span, role, companies)
         tagline = taglines.get(span.text)
-        if tagline is not None and (role is None or kind == "journalist"):
-            # An op-ed's author is what the closing line says they are ("X is an energy economist").
+        if tagline is not None and role is None:
+            # An op-ed author's role is their tagline ("X is an energy economist"); the byline
+            # still makes them a journalist under the guide.
             role = tagline
-            kind = _kind_of(doc, span, role, companies, byline=False)
+            if kind != "journalist":
+                kind = _kind_of(doc, span, role, companies, byline=False)
         if kind == "other" and role is None:
             known = gaz.lookup(span.text, PERSON)
             if known is not None and known.kind:

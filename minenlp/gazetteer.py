@@ -128,6 +128,8 @@ class Gazetteer:
     def candidates(self, text: str, label: str) -> list[GazetteerEntry]:
         """All records an alias can stand for (more than one when it is ambiguous)."""
         found = self._by_alias.get((label, text))
+        if found is None and text.isupper() and label == REGION:
+            found = self._by_upper().get(text)
         if found is None:
             # Surface forms in running text vary in ways aliases do not list.
             for variant in _variants(text):
@@ -160,6 +162,14 @@ class Gazetteer:
             # With no context, the country reading of an alias wins over a sub-national one.
             found.sort(key=lambda e: (e.level != "country", e.canonical))
         return found[0]
+
+    def _by_upper(self) -> dict[str, list[GazetteerEntry]]:
+        if not hasattr(self, "_upper"):
+            self._upper: dict[str, list[GazetteerEntry]] = {}
+            for (label, alias), entries in self._by_alias.items():
+                if label == REGION:
+                    self._upper.setdefault(alias.upper(), []).extend(entries)
+        return self._upper
 
     def region_by_code(self, code: str | None) -> GazetteerEntry | None:
         """The region record for an ISO 3166 code ("CN-SC", "US")."""
@@ -212,7 +222,10 @@ class GazetteerRuler:
         for label, alias in self.gazetteer.aliases():
             by_label.setdefault(label, []).append(alias)
         for label, aliases in by_label.items():
-            self.matcher.add(label, [self.tokenizer(a) for a in sorted(aliases)])
+            if label == REGION:
+                # Datelines write places in capitals ("TEHRAN, May 26").
+                aliases = aliases + [a.upper() for a in aliases if len(a) >= 4 and a.upper() != a]
+            self.matcher.add(label, [self.tokenizer(a) for a in sorted(set(aliases))])
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc, as_spans=True)

