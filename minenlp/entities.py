@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
+import numpy as np
 from typing import Iterable
 
 from spacy.language import Language
@@ -136,6 +138,7 @@ class EntityMapper:
         spans = [_with_designator(doc, s) if s.label_ == REGION else s for s in spans]
         spans = [s for s in spans if not (s.label_ == REGION and s.text in _NOT_PLACES)]
         spans = filter_spans(spans)
+        spans = _propagate_mentions(doc, spans)
         doc.ents = spans
         context = _context_countries(spans, gaz)
         for span in spans:
@@ -202,6 +205,44 @@ _DESIGNATORS = frozenset(
     "Autonomous Okrug Republic Territory Canton Parish Borough Township Village Raion Emirate".split()
 )
 _DATELINE = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’\-]+)(?:[ \t]+[A-Z][A-Z.'’\-]+){0,3})(?=,|[ \t]+[—–-]|[ \t]*\()")
+
+
+_PARTICLES = frozenset("de van von der da di du al el bin ibn le la".split())
+
+
+def _propagate_mentions(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Every mention counts: repeats of a found name, and a person's surname on its own."""
+    forms: dict[tuple[str, ...], str] = {}
+    for s in spans:
+        words = tuple(t.text for t in s)
+        forms.setdefault(words, s.label_)
+        if s.label_ == PERSON and len(s) >= 2:
+            last = [s[-1].text]
+            if len(s) >= 3 and s[-2].text.lower() in _PARTICLES:
+                last = [s[-2].text, s[-1].text]
+            if len(last[-1]) >= 2 and last[-1][:1].isupper():
+                forms.setdefault(tuple(last), PERSON)
+    taken = np.zeros(len(doc), dtype=bool)
+    for s in spans:
+        taken[s.start:s.end] = True
+    added = []
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in forms:
+        by_first.setdefault(words[0], []).append(words)
+    for i, tok in enumerate(doc):
+        if taken[i] or tok.text not in by_first:
+            continue
+        for words in sorted(by_first[tok.text], key=len, reverse=True):
+            j = i + len(words)
+            if j > len(doc) or taken[i:j].any() or tuple(t.text for t in doc[i:j]) != words:
+                continue
+            # Part of a longer capitalised name ("Abbott Laboratories") is another name.
+            if j < len(doc) and doc[j].text[:1].isupper() and doc[j].is_alpha and not doc[j].is_sent_start:
+                continue
+            added.append(Span(doc, i, j, label=forms[words]))
+            taken[i:j] = True
+            break
+    return sorted(spans + added, key=lambda s: s.start)
 
 
 def _with_designator(doc: Doc, span: Span) -> Span:
@@ -287,6 +328,13 @@ def _reads_as_person(doc: Doc, span: Span) -> bool:
     return before in _SAYS or after in _SAYS or (after == "," and after2 is not None and after2.lower_ in ("a", "an", "the", "who", "head", "chief", "director", "deputy"))
 
 
+_MEDIA_WORDS = frozenset(
+    "Report Ledger Monthly Weekly Daily Newswire Wire Times Post News Journal Herald Gazette Review Digest "
+    "Bulletin Tribune Observer Chronicle Courier Dispatch Insider Today Magazine Press Radio TV Media "
+    "Network Hollow Valley Creek Lake River Mountain Ridge".split()
+)
+
+
 def _plausible_person(doc: Doc, span: Span) -> bool:
     """Filters the NER's usual confusions: product names, headline words, all-caps datelines."""
     text = span.text
@@ -294,10 +342,17 @@ def _plausible_person(doc: Doc, span: Span) -> bool:
         return False
     if len(span) > 1 and text.isupper():
         return False
+    if any(t.text in _MEDIA_WORDS for t in span):
+        return False
     if len(span) == 1:
         low = text.lower()
         if span[0].is_stop:
             return False
+        # A lone capitalised word opening a sentence ("Hashrate", "Subscribe") that no full name in
+        # the article explains is a headline word, not a person.
+        if span[0].is_sent_start or (span.start > 0 and "\n" in doc[span.start - 1].text + doc[span.start - 1].whitespace_):
+            if not any(e.label_ == PERSON and len(e) > 1 and e[-1].text == text for e in doc.ents):
+                return False
         # A word the article also writes in lower case ("Bitcoin" / "bitcoin") is no name.
         if low != text and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", doc.text):
             return False

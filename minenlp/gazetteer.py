@@ -268,9 +268,39 @@ Fund Trust Exchange Academy Investments Solutions Networks Cooperative Co-op Co.
 """.split())
 
 
+_CALENDAR = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+_KEEP_NEXT = frozenset(
+    "Governor Minister Premier President Senator Mayor Province Region County District Oblast Krai State "
+    "City Prefecture Municipality Autonomous Republic Territory Governorate Government Police Court".split()
+)
+
+
+def _part_of_person_name(span: Span) -> bool:
+    """"Austin Tylec", "Mike Holland": a one-word place next to another capitalised word of a name."""
+    if len(span) != 1:
+        return False
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
+    prv = doc[span.start - 1] if span.start > 0 else None
+    for tok in (nxt, prv):
+        if tok is None or not tok.is_alpha or not tok.text[:1].isupper() or tok.text.isupper():
+            continue
+        if tok is prv and tok.is_sent_start:
+            continue
+        if tok.text in _CALENDAR or tok.text in _KEEP_NEXT or tok.text in ORG_NAME_WORDS or tok.is_stop:
+            continue
+        return True
+    return False
+
+
 def _inside_other_name(span: Span) -> bool:
     if span.label_ != REGION:
         return False
+    if _part_of_person_name(span):
+        return True
     doc = span.doc
     # Following capitalised words: "Texas Blockchain Council".
     i = span.end
