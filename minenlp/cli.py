@@ -120,6 +120,123 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stance_model(path: str | None):
+    """The stance estimator from a model folder, a saved pipeline folder, or the shipped default."""
+    from .artifacts import default_stance_dir, load_model_dir
+
+    if path is None:
+        found = default_stance_dir()
+        if found is None:
+            raise MinenlpError("no stance model is installed; pass --model DIR (train one with `minenlp train`)")
+        return load_model_dir(found).model
+    p = Path(path)
+    if (p / "config.cfg").is_file() and (p / "minenlp_stance" / "meta.json").is_file():
+        p = p / "minenlp_stance"
+    return load_model_dir(p).model
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import (compare_models, evaluate_stance, labelled_texts, read_table, save_trained,
+                           stance_card, train_stance)
+
+    out = Path(args.output)
+    if out.exists() and any(out.iterdir()) and not (out / "meta.json").is_file():
+        raise MinenlpError(f"{out} exists and is not a model folder; choose an empty or new folder")
+    df = read_table(args.file, fmt=args.format)
+    texts, labels = labelled_texts(df, text_col=args.text_col, label_col=args.label_col, title_col=args.title_col,
+                                   source=str(args.file))
+    source = str(args.file)
+    if args.with_base_corpus:
+        from .corpus import read_jsonl
+        from .training import base_corpus_path
+
+        base = base_corpus_path()
+        if not base.is_file():
+            raise MinenlpError("--with-base-corpus needs the minenlp training corpus (data/corpus/train.jsonl in a source checkout)")
+        extra = set(labels) - {"restrictive", "supportive", "neutral"}
+        if extra:
+            raise MinenlpError(f"--with-base-corpus adds articles labelled restrictive/supportive/neutral, but your labels "
+                               f"include {sorted(extra)}; train without it or map your labels to those three")
+        recs = read_jsonl(base)
+        bt, bl = labelled_texts(pd_frame(recs), source=str(base))
+        texts, labels = texts + bt, labels + bl
+        source = f"{args.file} + {base.name}"
+    result = train_stance(texts, labels, folds=args.folds)
+    cv = result.cv
+    print(f"{result.n_examples} examples, labels: {', '.join(map(str, result.model.classes_))}")
+    print(f"{len(cv['fold_macro_f1'])}-fold cross-validated macro-F1 {cv['macro_f1']:.3f} "
+          f"(folds {', '.join(f'{f:.3f}' for f in cv['fold_macro_f1'])})")
+    for lab, s in cv["per_label"].items():
+        print(f"  {lab:<14} precision {s['precision']:.3f} recall {s['recall']:.3f} f1 {s['f1']:.3f} n {s['support']}")
+    extra_meta: dict = {"temperature": result.model.temperature_}
+    if args.dev:
+        ddf = read_table(args.dev)
+        dtexts, dlabels = labelled_texts(ddf, text_col=args.text_col, label_col=args.label_col, title_col=args.title_col,
+                                         source=str(args.dev))
+        out.mkdir(parents=True, exist_ok=True)
+        dev = evaluate_stance(result.model, dtexts, dlabels, plot=out / "reliability.png")
+        dev["reliability_diagram"] = "reliability.png"
+        extra_meta["metrics"] = {"dev": dev}
+        extra_meta["dev_source"] = str(args.dev)
+        print(f"dev: macro-F1 {dev['macro_f1']:.3f}, ECE {dev['ece']:.3f} over {dev['n']} articles")
+        if args.compare_baselines:
+            extra_meta["baselines"] = compare_models(texts, labels, dtexts, dlabels, folds=args.folds)
+            for row in extra_meta["baselines"]:
+                print(f"  {row['model']:<52} cv {row['cv_macro_f1']:.3f}  dev {row.get('dev_macro_f1', float('nan')):.3f}")
+    elif args.compare_baselines:
+        extra_meta["baselines"] = compare_models(texts, labels, folds=args.folds)
+    meta_card = None
+    if args.dev:
+        from .training import TrainResult  # noqa: F401  (documented type of result)
+
+        full_meta = {"labels": [str(c) for c in result.model.classes_], "params": result.model.get_params(),
+                     "training_data": {"source": source, "sha256": result.data_sha256, "examples": result.n_examples},
+                     "metrics": {"cross_validation": cv, **extra_meta.get("metrics", {})},
+                     **{k: v for k, v in extra_meta.items() if k != "metrics"}}
+        meta_card = stance_card(out.name, full_meta)
+    save_trained(result, out, source=source, extra_meta=extra_meta, card=meta_card)
+    print(f"saved {out}")
+    return 0
+
+
+def pd_frame(records):
+    import pandas as pd
+
+    return pd.DataFrame.from_records(records)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .training import evaluate_stance, format_scores, labelled_texts, read_table
+
+    model = _stance_model(args.model)
+    df = read_table(args.file, fmt=args.format)
+    texts, labels = labelled_texts(df, text_col=args.text_col, label_col=args.label_col, title_col=args.title_col,
+                                   source=str(args.file))
+    scores = evaluate_stance(model, texts, labels, plot=args.plot)
+    print(json.dumps(scores, indent=2) if args.json else format_scores(scores))
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from .training import read_table, suggest
+
+    if args.n < 1:
+        raise MinenlpError("-n must be at least 1")
+    model = _stance_model(args.model)
+    df = read_table(args.corpus, fmt=args.format)
+    if args.text_col not in df.columns:
+        raise MinenlpError(f"{args.corpus} has no column {args.text_col!r}")
+    keep = [i for i, t in enumerate(df[args.text_col]) if isinstance(t, str) and t.strip()]
+    texts = [df[args.text_col].iloc[i] for i in keep]
+    ids = df[args.id_col].tolist() if args.id_col in df.columns else list(range(len(df)))
+    for i, margin, label, probs in suggest(model, texts, n=args.n):
+        row = keep[i]
+        scores = " ".join(f"{k} {v:.2f}" for k, v in probs.items())
+        title = str(df["title"].iloc[row])[:70] if "title" in df.columns else texts[i][:70].replace("\n", " ")
+        print(f"{ids[row]}\tmargin {margin:.3f}\t{label}\t{scores}\t{title}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minenlp", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -155,6 +272,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     model_opts(p)
     p.set_defaults(func=cmd_evaluate_entities)
+
+    def data_opts(p: argparse.ArgumentParser, label: bool = True) -> None:
+        p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default=None, help="default: from the extension")
+        p.add_argument("--text-col", default="text")
+        p.add_argument("--title-col", default="title", help="joined before the text when present")
+        if label:
+            p.add_argument("--label-col", default="stance")
+
+    p = sub.add_parser("train", help="train a stance model on labelled articles (any label set)")
+    p.add_argument("file", help="JSON Lines, CSV or Parquet with a text and a label column")
+    p.add_argument("-o", "--output", required=True, help="model folder to write")
+    p.add_argument("--with-base-corpus", action="store_true", help="add minenlp's own training corpus")
+    p.add_argument("--dev", default=None, help="held-out labelled file: scores, calibration and a model card")
+    p.add_argument("--compare-baselines", action="store_true", help="score the baseline models too (slower)")
+    p.add_argument("--folds", type=int, default=5)
+    data_opts(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="macro-F1, per-label scores, confusion matrix and calibration")
+    p.add_argument("file")
+    p.add_argument("--model", default=None, help="model folder (default: the shipped stance model)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--plot", default=None, help="write a reliability diagram PNG here")
+    data_opts(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("suggest", help="the articles the model is least sure of, to label next")
+    p.add_argument("corpus")
+    p.add_argument("-n", type=int, default=50)
+    p.add_argument("--model", default=None)
+    p.add_argument("--id-col", default="id")
+    data_opts(p, label=False)
+    p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("validate", help="check a labelled corpus and print its quality figures")
     p.add_argument("file")
