@@ -18,6 +18,7 @@ from spacy.language import Language
 from .about import __version__
 from .errors import MinenlpError
 from .pipeline import load
+from .batch import tag_dataframe
 
 logging.getLogger("minenlp").addHandler(logging.NullHandler())
 
@@ -48,16 +49,25 @@ def analyze(text: str, *, nlp: Language | None = None) -> dict[str, Any]:
     """
     from .batch import doc_result
 
-    global _DEFAULT_NLP
+    from .batch import PIECE_CHARS, _analyze_long, restore_surface, spacy_safe
+
     if not isinstance(text, str):
         raise MinenlpError(f"analyze() takes a string, not {type(text).__name__}")
-    if nlp is None:
-        if _DEFAULT_NLP is None:
-            _DEFAULT_NLP = load()
-        nlp = _DEFAULT_NLP
-    result = doc_result(nlp(text))
+    nlp = nlp if nlp is not None else _default_nlp()
+    safe = spacy_safe(text)
+    result = _analyze_long(nlp, safe) if len(text) > min(PIECE_CHARS, nlp.max_length) else doc_result(nlp(safe))
+    if safe is not text:
+        restore_surface(result, text)
     result.pop("error", None)
     return result
 
 
-__all__ = ["load", "analyze", "__version__", "MinenlpError"]
+def _default_nlp() -> Language:
+    """The default pipeline, loaded once per process."""
+    global _DEFAULT_NLP
+    if _DEFAULT_NLP is None:
+        _DEFAULT_NLP = load()
+    return _DEFAULT_NLP
+
+
+__all__ = ["load", "analyze", "tag_dataframe", "__version__", "MinenlpError"]

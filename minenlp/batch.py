@@ -1,34 +1,39 @@
-"""Tag many records: streams in, per-record errors, one output record per input record, in order."""
+"""Tag many records: streams in, per-record errors, one output record per input record, in order.
+
+Everything that touches many documents lives here (chunks, processes, progress, resume, long
+texts) and calls the same ``Language``; file formats are in :mod:`minenlp.streams`.
+"""
 from __future__ import annotations
 
-import json
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .entities import span_to_entity
 from .errors import InputError
+from .streams import Item, completed_prefix, count_records, detect_format, open_writer, read_items
 
 logger = logging.getLogger("minenlp")
 
 OUTPUT_FIELDS = ("stance", "stance_scores", "evidence", "entities", "error")
+# Long texts are cut at paragraph or sentence ends into pieces of at most this many characters.
+PIECE_CHARS = 100_000
 
 
 def doc_result(doc: Doc) -> dict[str, Any]:
     """The fields minenlp adds to a record, from a processed doc (JSON-ready)."""
     stance = doc._.stance if Doc.has_extension("stance") else None
-    scores = dict(doc.cats) if stance is not None else None
-    evidence = [e.to_dict() for e in doc._.evidence] if Doc.has_extension("evidence") and doc._.evidence else []
     return {
         "stance": stance,
-        "stance_scores": {k: round(float(v), 4) for k, v in scores.items()} if scores else None,
-        "evidence": evidence,
+        "stance_scores": {k: round(float(v), 4) for k, v in doc.cats.items()} if stance is not None else None,
+        "evidence": list(doc._.evidence or []) if Doc.has_extension("evidence") else [],
         "entities": [span_to_entity(s).to_dict() for s in doc.ents],
         "error": None,
     }
@@ -38,50 +43,84 @@ def _error_result(record: dict[str, Any], message: str) -> dict[str, Any]:
     return {**record, "stance": None, "stance_scores": None, "evidence": [], "entities": [], "error": message}
 
 
-@dataclass
-class Item:
-    """One input record on its way through: where it came from, its fields, or why it is bad."""
-
-    where: str
-    record: dict[str, Any]
-    error: str | None = None
-
-
-def check_text(item: Item, text_col: str, title_col: str | None = None) -> str | None:
+def check_text(item: Item, text_col: str, title_col: str | None = None, id_col: str | None = None) -> str | None:
     """The text to tag, or None after setting ``item.error`` to what is wrong with it."""
     if item.error is not None:
         return None
+    where = item.where
+    if id_col and id_col in item.record and item.record[id_col] not in (None, ""):
+        where = f"{where} (id {item.record[id_col]})"
     if text_col not in item.record:
-        item.error = f"{item.where}: no {text_col!r} field (use --text-col to name the text column)"
+        item.error = f"{where}: no {text_col!r} field (use --text-col to name the text column)"
         return None
     text = item.record[text_col]
     if not isinstance(text, str):
         kind = "null" if text is None else type(text).__name__
-        item.error = f"{item.where}: {text_col!r} is {kind}, not a string"
+        item.error = f"{where}: {text_col!r} is {kind}, not a string"
         return None
     if not text.strip():
-        item.error = f"{item.where}: {text_col!r} is empty"
+        item.error = f"{where}: {text_col!r} is empty"
         return None
     if title_col and isinstance(item.record.get(title_col), str) and item.record[title_col].strip():
         return f"{item.record[title_col].strip()}\n\n{text}"
     return text
 
 
-def read_jsonl_items(stream: TextIO, *, name: str = "input") -> Iterator[Item]:
-    """Items from a JSON Lines stream; a malformed line becomes an error item holding the raw line."""
-    for n, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        where = f"{name} line {n}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Item(where, {"raw": line.rstrip("\n")}, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(rec, dict):
-            yield Item(where, {"raw": rec}, f"{where}: expected a JSON object, got {type(rec).__name__}")
-            continue
-        yield Item(where, rec)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def spacy_safe(text: str) -> str:
+    """The text with lone surrogates replaced one-for-one by U+FFFD (spaCy cannot store them);
+    offsets stay the same."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def restore_surface(result: dict[str, Any], original: str) -> dict[str, Any]:
+    """Entity and evidence texts sliced from the original text (after :func:`spacy_safe`)."""
+    for key in ("entities", "evidence"):
+        for e in result.get(key) or []:
+            e["text"] = original[e["start"]:e["end"]]
+    return result
+
+
+def split_long(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """Cut a text into (offset, piece) parts of at most ``limit`` characters at natural breaks."""
+    if len(text) <= limit:
+        return [(0, text)]
+    pieces = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            window = text[start:end]
+            cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "))
+            if cut > limit // 2:
+                end = start + cut + 1
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
+def _analyze_long(nlp: Language, text: str) -> dict[str, Any]:
+    """Entities piece by piece with offsets shifted back; stance over the whole text."""
+    pipes = [name for name in nlp.pipe_names if name == "minenlp_stance"]
+    entities = []
+    with nlp.select_pipes(disable=pipes):
+        for offset, piece in split_long(text, min(PIECE_CHARS, nlp.max_length)):
+            for e in (span_to_entity(s).to_dict() for s in nlp(piece).ents):
+                e["start"] += offset
+                e["end"] += offset
+                entities.append(e)
+    result = {"stance": None, "stance_scores": None, "evidence": [], "entities": entities, "error": None}
+    if pipes:
+        stance = nlp.get_pipe("minenlp_stance")
+        if stance.bundle is not None:
+            doc = stance(nlp.make_doc(text)) if len(text) < nlp.max_length else None
+            if doc is not None:
+                result.update({k: v for k, v in doc_result(doc).items() if k not in ("entities", "error")})
+            else:
+                result.update(stance.predict_text(text))
+    return result
 
 
 def tag_items(
@@ -90,30 +129,45 @@ def tag_items(
     *,
     text_col: str = "text",
     title_col: str | None = None,
+    id_col: str | None = "id",
     batch_size: int = 16,
-    chunk_size: int = 512,
+    n_process: int = 1,
+    chunk_size: int = 1024,
 ) -> Iterator[dict[str, Any]]:
     """Tag a stream of items, yielding one output record per item, in input order.
 
-    Records are read ``chunk_size`` at a time, so memory stays flat whatever the input size.
-    A record that cannot be tagged comes back with ``error`` set and nothing else lost.
+    Records are read ``chunk_size`` at a time and docs never outlive their chunk, so memory stays
+    flat whatever the input size. A record that cannot be tagged comes back with ``error`` set
+    and nothing else lost.
     """
     chunk: list[Item] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= chunk_size:
-            yield from _tag_chunk(chunk, nlp, text_col, title_col, batch_size)
+            yield from _tag_chunk(chunk, nlp, text_col, title_col, id_col, batch_size, n_process)
             chunk = []
     if chunk:
-        yield from _tag_chunk(chunk, nlp, text_col, title_col, batch_size)
+        yield from _tag_chunk(chunk, nlp, text_col, title_col, id_col, batch_size, n_process)
 
 
-def _tag_chunk(chunk: list[Item], nlp: Language, text_col: str, title_col: str | None, batch_size: int) -> Iterator[dict[str, Any]]:
-    texts = [check_text(item, text_col, title_col) for item in chunk]
-    todo = [(t, i) for i, t in enumerate(texts) if t is not None]
+def _tag_chunk(chunk: list[Item], nlp: Language, text_col: str, title_col: str | None, id_col: str | None,
+               batch_size: int, n_process: int) -> Iterator[dict[str, Any]]:
+    texts = [check_text(item, text_col, title_col, id_col) for item in chunk]
     results: dict[int, dict[str, Any]] = {}
-    for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=batch_size):
-        results[i] = doc_result(doc)
+    todo = []
+    for i, t in enumerate(texts):
+        if t is None:
+            continue
+        if len(t) > min(PIECE_CHARS, nlp.max_length):
+            results[i] = restore_surface(_analyze_long(nlp, spacy_safe(t)), t)
+        else:
+            todo.append((spacy_safe(t), i))
+    # Strings interned while tagging this chunk are freed when it ends (flat memory over long runs).
+    with nlp.memory_zone():
+        for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=batch_size, n_process=n_process):
+            results[i] = doc_result(doc)
+            if doc.text is not texts[i] and doc.text != texts[i]:
+                restore_surface(results[i], texts[i])
     for i, item in enumerate(chunk):
         if item.error is not None:
             yield _error_result(item.record, item.error)
@@ -127,6 +181,7 @@ class TagSummary:
 
     records: int = 0
     errors: int = 0
+    skipped: int = 0
     seconds: float = 0.0
     words: int = 0
 
@@ -135,8 +190,16 @@ class TagSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
     def __str__(self) -> str:
-        return (f"{self.records} records, {self.errors} errors, {self.seconds:.1f} s, "
+        resumed = f" ({self.skipped} already done, skipped)" if self.skipped else ""
+        return (f"{self.records} records, {self.errors} errors{resumed}, {self.seconds:.1f} s, "
                 f"{self.words_per_second:,.0f} words/s")
+
+
+def _progress(total: int | None, quiet: bool):
+    from tqdm import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(total=total, unit="rec", disable=disable, file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
 def tag_file(
@@ -146,18 +209,33 @@ def tag_file(
     nlp: Language,
     text_col: str = "text",
     title_col: str | None = None,
+    id_col: str | None = "id",
+    input_format: str | None = None,
+    output_format: str | None = None,
     batch_size: int = 16,
+    n_process: int = 1,
+    resume: bool = False,
+    quiet: bool = False,
 ) -> TagSummary:
-    """Tag a JSON Lines file (``-`` for stdin) into a JSON Lines file (``-`` for stdout).
+    """Tag a file of articles (JSON Lines, CSV or Parquet; ``-`` for stdin/stdout) into another.
 
     Parameters
     ----------
     input_path, output_path : str or Path
-        Input and output files; the output must not be the input.
+        Input and output; the output must not be the input.
     nlp : Language
         The pipeline from :func:`minenlp.load`.
-    text_col, title_col : str
-        Field names of the text and (optionally) the title, joined before the text.
+    text_col, title_col, id_col : str
+        Field names: the text, an optional title joined before it, and the id named in errors.
+    input_format, output_format : str, optional
+        ``jsonl``, ``csv`` or ``parquet``; by default from the file extension.
+    batch_size, n_process : int
+        Passed to ``nlp.pipe``.
+    resume : bool
+        Continue a JSON Lines output that an interrupted run left: the records already written
+        are skipped, none is redone or duplicated.
+    quiet : bool
+        No progress bar (it is also off when stderr is not a terminal).
 
     Returns
     -------
@@ -168,33 +246,89 @@ def tag_file(
     >>> import minenlp
     >>> tag_file("data/samples/articles.jsonl", "tagged.jsonl", nlp=minenlp.load())  # doctest: +SKIP
     """
-    if str(input_path) != "-" and str(output_path) != "-":
-        if Path(input_path).resolve() == Path(output_path).resolve():
-            raise InputError(f"the output {output_path} is the input file; choose another output path")
+    in_fmt = detect_format(input_path, input_format)
+    out_fmt = detect_format(output_path, output_format)
     if str(input_path) != "-" and not Path(input_path).is_file():
         raise InputError(f"input file {input_path} does not exist")
-    summary = TagSummary()
+    if str(input_path) != "-" and str(output_path) != "-" and Path(input_path).resolve() == Path(output_path).resolve():
+        raise InputError(f"the output {output_path} is the input file; choose another output path")
+    if resume and str(output_path) == "-":
+        raise InputError("--resume needs an output file, not stdout")
+    if n_process < 1 or batch_size < 1:
+        raise InputError("--n-process and --batch-size must be at least 1")
+    done = completed_prefix(output_path) if resume and out_fmt == "jsonl" else 0
+    writer = open_writer(output_path, out_fmt, append=resume)
+    summary = TagSummary(skipped=done)
+    total = count_records(input_path, in_fmt)
+    bar = _progress(total, quiet)
     t0 = time.perf_counter()
-    src = sys.stdin if str(input_path) == "-" else Path(input_path).open(encoding="utf-8", errors="surrogateescape")
-    dst = sys.stdout if str(output_path) == "-" else Path(output_path).open("w", encoding="utf-8")
+    ok = False
     try:
-        name = "stdin" if str(input_path) == "-" else Path(input_path).name
-        for out in tag_items(read_jsonl_items(src, name=name), nlp, text_col=text_col, title_col=title_col, batch_size=batch_size):
-            dst.write(json.dumps(out, ensure_ascii=False, default=str) + "\n")
+        items = read_items(input_path, in_fmt)
+        for _ in range(done):
+            if next(items, None) is None:
+                break
+            bar.update(1)
+        n = 0
+        for out in tag_items(items, nlp, text_col=text_col, title_col=title_col, id_col=id_col,
+                             batch_size=batch_size, n_process=n_process):
+            writer.write(out)
             summary.records += 1
+            n += 1
             if out["error"] is not None:
                 summary.errors += 1
                 logger.warning(out["error"])
             else:
                 text = out.get(text_col)
                 summary.words += len(text.split()) if isinstance(text, str) else 0
+            bar.update(1)
+            if n % 256 == 0:
+                writer.flush()
+        ok = True
     finally:
-        if src is not sys.stdin:
-            src.close()
-        if dst is not sys.stdout:
-            dst.close()
+        writer.close(ok=ok)
+        bar.close()
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-__all__ = ["tag_file", "tag_items", "doc_result", "TagSummary", "Item"]
+def tag_dataframe(df, *, text: str = "text", title: str | None = None, nlp: Language | None = None,
+                  batch_size: int = 16, n_process: int = 1):
+    """Tag a pandas DataFrame; returns a new frame with the added columns and the same index.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    text : str
+        Column holding the article text.
+    title : str, optional
+        Column joined before the text.
+    nlp : Language, optional
+        A pipeline from :func:`minenlp.load` (loaded once when omitted).
+
+    Examples
+    --------
+    >>> import pandas as pd, minenlp
+    >>> out = minenlp.tag_dataframe(pd.DataFrame({"text": ["Kosovo banned mining."]}, index=["k1"]))  # doctest: +SKIP
+    >>> list(out.columns)  # doctest: +SKIP
+    ['text', 'stance', 'stance_scores', 'evidence', 'entities', 'error']
+    """
+    import pandas as pd
+
+    if text not in df.columns:
+        raise InputError(f"the DataFrame has no column {text!r} (columns: {', '.join(map(str, df.columns))})")
+    if nlp is None:
+        from . import _default_nlp
+
+        nlp = _default_nlp()
+    items = (Item(f"index {idx!r}", {text: row_text, **({title: row_title} if title else {})})
+             for idx, row_text, row_title in zip(df.index, df[text], df[title] if title else [None] * len(df)))
+    added = [{k: out[k] for k in OUTPUT_FIELDS}
+             for out in tag_items(items, nlp, text_col=text, title_col=title, id_col=None,
+                                  batch_size=batch_size, n_process=n_process)]
+    # object dtype keeps None as None (pandas would turn a string column's None into NaN).
+    extra = pd.DataFrame(added, index=df.index, columns=list(OUTPUT_FIELDS), dtype=object)
+    return pd.concat([df.drop(columns=[c for c in OUTPUT_FIELDS if c in df.columns]), extra], axis=1)
+
+
+__all__ = ["tag_file", "tag_items", "tag_dataframe", "doc_result", "TagSummary", "Item", "split_long"]

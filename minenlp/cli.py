@@ -13,18 +13,31 @@ from .errors import MinenlpError
 logger = logging.getLogger("minenlp")
 
 
+def _base(args: argparse.Namespace) -> str | None:
+    return None if args.base in ("none", "None", "") else args.base
+
+
 def _load(args: argparse.Namespace):
     from .pipeline import load
 
-    base = None if args.base in ("none", "None", "") else args.base
-    return load(args.model, base=base)
+    return load(args.model, base=_base(args))
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
     from .batch import tag_file
 
-    summary = tag_file(args.input, args.output, nlp=_load(args), text_col=args.text_col,
-                       title_col=args.title_col, batch_size=args.batch_size)
+    if args.scheduler:
+        from .dask import tag_file_distributed
+
+        summary = tag_file_distributed(args.input, args.output, scheduler=args.scheduler, model=args.model,
+                                       base=_base(args), text_col=args.text_col, title_col=args.title_col,
+                                       id_col=args.id_col, input_format=args.format, output_format=args.output_format,
+                                       batch_size=args.batch_size)
+    else:
+        summary = tag_file(args.input, args.output, nlp=_load(args), text_col=args.text_col,
+                           title_col=args.title_col, id_col=args.id_col, input_format=args.format,
+                           output_format=args.output_format, batch_size=args.batch_size,
+                           n_process=args.n_process, resume=args.resume, quiet=args.quiet)
     if not args.quiet:
         print(f"tagged {summary}", file=sys.stderr)
     return 0
@@ -247,14 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--base", default="auto",
                        help="spaCy base pipeline: auto (default), a name or path, or none for gazetteer only")
 
-    p = sub.add_parser("tag", help="tag a JSON Lines file of articles")
-    p.add_argument("input", help="JSON Lines input, or - for stdin")
-    p.add_argument("-o", "--output", required=True, help="JSON Lines output, or - for stdout")
+    p = sub.add_parser("tag", help="tag a file of articles (JSON Lines, CSV, Parquet)")
+    p.add_argument("input", help="input file (.jsonl, .csv, .parquet), or - for stdin")
+    p.add_argument("-o", "--output", required=True, help="output file (.jsonl, .csv, .parquet), or - for stdout")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default=None, help="input format (default: extension)")
+    p.add_argument("--output-format", choices=["jsonl", "csv", "parquet"], default=None, help="default: extension")
     p.add_argument("--text-col", default="text")
-    p.add_argument("--id-col", default="id", help="field that identifies a record (kept as is)")
+    p.add_argument("--id-col", default="id", help="field that identifies a record in error messages")
     p.add_argument("--title-col", default=None, help="field joined before the text")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("--batch-size", type=int, default=16, help="docs per nlp.pipe batch (memory grows with it)")
+    p.add_argument("--n-process", type=int, default=1, help="worker processes on this machine")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted JSON Lines output")
+    p.add_argument("--scheduler", default=None, help="'local' for a Dask LocalCluster, or tcp://HOST:PORT")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     model_opts(p)
     p.set_defaults(func=cmd_tag)
 
@@ -318,8 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    if args.command == "tag" and args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
+    if args.command == "tag" and (args.batch_size < 1 or args.n_process < 1):
+        parser.error("--batch-size and --n-process must be at least 1")
+    if args.command == "tag" and args.scheduler and (args.resume or args.n_process > 1):
+        parser.error("--scheduler runs the job on Dask workers; --resume and --n-process do not apply to it")
     try:
         return args.func(args)
     except MinenlpError as exc:

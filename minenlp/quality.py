@@ -36,7 +36,8 @@ def shared_run_share(records: list[dict[str, Any]], *, n: int = 10, against: lis
         words = _masked_words(rec)
         for i in range(len(words) - n + 1):
             gram = tuple(words[i:i + n])
-            if gram.count("name") > n // 2:
+            # Runs that are mostly names ("the NAME, the NAME and the NAME") are lists, not prose.
+            if gram.count("name") >= 3:
                 continue
             owners.setdefault(gram, set()).add(rec["id"])
     hit: set[str] = set()
@@ -45,6 +46,8 @@ def shared_run_share(records: list[dict[str, Any]], *, n: int = 10, against: lis
         words = _masked_words(rec)
         for i in range(len(words) - n + 1):
             gram = tuple(words[i:i + n])
+            if gram.count("name") >= 3:
+                continue
             others = owners.get(gram, set()) - {rec["id"]}
             if others:
                 hit.add(rec["id"])

@@ -123,7 +123,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C: float = 8.0, lead_words: int = 90, lead_weight: float = 1.0,
                  char_ngrams: bool = True, max_features: int | None = 60000,
-                 calibration_folds: int = 5, class_weight: str | None = "balanced",
+                 calibration_folds: int = 10, class_weight: str | None = None,
                  random_state: int | None = 0) -> None:
         self.C = C
         self.lead_words = lead_words
@@ -350,8 +350,17 @@ class StanceComponent:
             label = clf.classes_[k]
             doc.cats = {str(c): float(v) for c, v in zip(clf.classes_, p)}
             doc._.stance = str(label)
-            doc._.evidence = evidence_for(clf, doc.text, label, top=self.evidence) if self.evidence else []
+            # Plain dicts: docs travel between processes as msgpack, which knows no dataclasses.
+            doc._.evidence = [e.to_dict() for e in evidence_for(clf, doc.text, label, top=self.evidence)] if self.evidence else []
         return docs
+
+    def predict_text(self, text: str) -> dict[str, Any]:
+        """Stance fields for a text too long to become a doc."""
+        clf = self.bundle.model
+        p = clf.predict_proba([text])[0]
+        label = clf.classes_[int(np.argmax(p))]
+        return {"stance": str(label), "stance_scores": {str(c): round(float(v), 4) for c, v in zip(clf.classes_, p)},
+                "evidence": [e.to_dict() for e in evidence_for(clf, text, label, top=self.evidence)] if self.evidence else []}
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         from .artifacts import copy_model_dir

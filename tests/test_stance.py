@@ -133,7 +133,8 @@ def test_stance_component_round_trip_and_pickle(model_dir, tmp_path):
     text = "Zeta bans crypto mining and cuts power to miners."
     doc = nlp(text)
     assert doc._.stance == "restrictive" and set(doc.cats) == {"neutral", "restrictive", "supportive"}
-    assert doc._.evidence and text[doc._.evidence[0].start:doc._.evidence[0].end] == doc._.evidence[0].text
+    ev = doc._.evidence[0]
+    assert text[ev["start"]:ev["end"]] == ev["text"]
     nlp.to_disk(tmp_path / "pipe")
     again = spacy.load(tmp_path / "pipe")
     assert again(text).cats == pytest.approx(doc.cats)
