@@ -130,10 +130,15 @@ def load_model_dir(path: str | Path) -> ModelBundle:
     return ModelBundle(model=joblib.load(model_path), meta=meta, path=path)
 
 
+def default_model_dir(name: str) -> Path | None:
+    """A shipped model folder by name, or None when this install has none."""
+    path = models_dir() / name
+    return path if (path / META_FILE).is_file() else None
+
+
 def default_stance_dir() -> Path | None:
     """The shipped stance model folder, or None when this install has none."""
-    path = models_dir() / DEFAULT_STANCE
-    return path if (path / META_FILE).is_file() else None
+    return default_model_dir(DEFAULT_STANCE)
 
 
 def copy_model_dir(src: str | Path, dst: str | Path) -> None:

@@ -164,8 +164,11 @@ def draft_to_record(d: Draft, *, gazetteer=None) -> dict[str, Any]:
             s["kind"], s["role"] = kind, role
     stances, jmeasures = _parse_jurisdictions(d.header.get("jurisdictions", "-"))
     if gazetteer is not None:
-        stances = {_canonical_place(k, gazetteer): v for k, v in stances.items()}
-        jmeasures = {_canonical_place(k, gazetteer): v for k, v in jmeasures.items()}
+        # The article's own places break ties ("Georgia" in a piece about Atlanta is the US state).
+        context = {e.country for s in spans if s["label"] == REGION and len(gazetteer.candidates(s["text"], REGION)) == 1
+                   for e in gazetteer.candidates(s["text"], REGION)}
+        stances = {_canonical_place(k, gazetteer, context): v for k, v in stances.items()}
+        jmeasures = {_canonical_place(k, gazetteer, context): v for k, v in jmeasures.items()}
     return {
         "id": d.header.get("id"),
         "title": d.header.get("title", ""),
@@ -198,8 +201,8 @@ def _byline_people(text: str, spans: list[dict[str, Any]]) -> set[str]:
     return names
 
 
-def _canonical_place(name: str, gazetteer) -> str:
-    entry = gazetteer.lookup(name, REGION)
+def _canonical_place(name: str, gazetteer, context: set[str] = frozenset()) -> str:
+    entry = gazetteer.lookup(name, REGION, context=context)
     return entry.canonical if entry is not None else name
 
 
