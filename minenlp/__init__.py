@@ -10,7 +10,6 @@ Examples
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language

@@ -48,6 +48,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     text = sys.stdin.read() if args.file == "-" else _read_text(args.file)
     result = analyze(text, nlp=_load(args))
+    if args.html:
+        from .report import render_article
+
+        title = args.title or ("article" if args.file == "-" else Path(args.file).stem)
+        page = render_article({"title": title, "text": text, **result})
+        if args.output:
+            Path(args.output).write_text(page, encoding="utf-8")
+        else:
+            sys.stdout.write(page)
+        return 0
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -89,6 +99,16 @@ def format_analysis(result: dict) -> str:
             times = f" x{n}" if n > 1 else ""
             lines.append(f"  {key}{times}" + (f"  [{extra}]" if extra else ""))
     return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    if args.max_articles < 0:
+        raise MinenlpError("--max-articles must be 0 or more")
+    summary = build_report(args.tagged, args.output, max_articles=args.max_articles, title=args.title)
+    print(f"report: {summary}", file=sys.stderr)
+    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -200,8 +220,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         extra_meta["baselines"] = compare_models(texts, labels, folds=args.folds)
     meta_card = None
     if args.dev:
-        from .training import TrainResult  # noqa: F401  (documented type of result)
-
         full_meta = {"labels": [str(c) for c in result.model.classes_], "params": result.model.get_params(),
                      "training_data": {"source": source, "sha256": result.data_sha256, "examples": result.n_examples},
                      "metrics": {"cross_validation": cv, **extra_meta.get("metrics", {})},
@@ -279,8 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="a readable summary of one article")
     p.add_argument("file", help="a text file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print the JSON result instead")
+    p.add_argument("--html", action="store_true", help="write the highlighted article as HTML")
+    p.add_argument("-o", "--output", default=None, help="with --html: the HTML file (default: stdout)")
+    p.add_argument("--title", default=None, help="with --html: the page title (default: the file name)")
     model_opts(p)
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("report", help="one self-contained HTML report of a tagged file")
+    p.add_argument("tagged", help="output of `minenlp tag` (.jsonl, .csv, .parquet)")
+    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    p.add_argument("--max-articles", type=int, default=2000, help="articles in the list; the rest are only counted")
+    p.add_argument("--title", default="minenlp report", help="page title")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("info", help="versions, base pipeline, data and model paths")
     p.set_defaults(func=cmd_info)
@@ -336,6 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.command == "analyze" and args.output and not args.html:
+        parser.error("-o goes with --html")
     if args.command == "tag" and (args.batch_size < 1 or args.n_process < 1):
         parser.error("--batch-size and --n-process must be at least 1")
     if args.command == "tag" and args.scheduler and (args.resume or args.n_process > 1):

@@ -15,9 +15,7 @@ import html
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from typing import Any, Iterable, Mapping
 
 from .about import __version__
 from .errors import InputError
-from .streams import detect_format, read_items
+from .streams import atomic_write_text, detect_format, read_items
 from .types import AGENCY, PERSON, REGION, STANCE_LABELS
 
 logger = logging.getLogger("minenlp")
@@ -1041,14 +1039,7 @@ def build_report(tagged_path: str | Path, output_path: str | Path, *, max_articl
             f"relying on a label.</p></footer>")
     page = _page(title, body, agg.palette, script=True)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(page)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(out, page)
     size = out.stat().st_size
     listed = len(agg.listed)
     summary = ReportSummary(output=out, records=agg.records, articles=agg.articles, errors=agg.errors,
