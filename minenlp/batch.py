@@ -22,7 +22,7 @@ from .streams import Item, completed_prefix, count_records, detect_format, open_
 
 logger = logging.getLogger("minenlp")
 
-OUTPUT_FIELDS = ("stance", "stance_scores", "evidence", "entities", "error")
+OUTPUT_FIELDS = ("stance", "stance_scores", "evidence", "entities", "jurisdictions", "measures", "error")
 # Long texts are cut at paragraph or sentence ends into pieces of at most this many characters.
 PIECE_CHARS = 100_000
 
@@ -35,12 +35,15 @@ def doc_result(doc: Doc) -> dict[str, Any]:
         "stance_scores": {k: round(float(v), 4) for k, v in doc.cats.items()} if stance is not None else None,
         "evidence": list(doc._.evidence or []) if Doc.has_extension("evidence") else [],
         "entities": [span_to_entity(s).to_dict() for s in doc.ents],
+        "jurisdictions": list(doc._.jurisdictions or []) if Doc.has_extension("jurisdictions") else [],
+        "measures": list(doc._.measures or []) if Doc.has_extension("measures") else [],
         "error": None,
     }
 
 
 def _error_result(record: dict[str, Any], message: str) -> dict[str, Any]:
-    return {**record, "stance": None, "stance_scores": None, "evidence": [], "entities": [], "error": message}
+    return {**record, "stance": None, "stance_scores": None, "evidence": [], "entities": [], "jurisdictions": [],
+            "measures": [], "error": message}
 
 
 def check_text(item: Item, text_col: str, title_col: str | None = None, id_col: str | None = None) -> str | None:
@@ -111,7 +114,8 @@ def _analyze_long(nlp: Language, text: str) -> dict[str, Any]:
                 e["start"] += offset
                 e["end"] += offset
                 entities.append(e)
-    result = {"stance": None, "stance_scores": None, "evidence": [], "entities": entities, "error": None}
+    result = {"stance": None, "stance_scores": None, "evidence": [], "entities": entities, "jurisdictions": [],
+              "measures": [], "error": None}
     if pipes:
         stance = nlp.get_pipe("minenlp_stance")
         if stance.bundle is not None:

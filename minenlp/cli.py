@@ -101,6 +101,40 @@ def format_analysis(result: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_train_jurisdictions(args: argparse.Namespace) -> int:
+    from .artifacts import save_model_dir
+    from .corpus import iter_texts, validate_file
+    from .jurisdictions import evaluate_jurisdictions, format_jurisdiction_scores, jurisdictions_card, train_jurisdictions
+    from .training import data_hash
+
+    records = validate_file(args.file)
+    nlp = _load(args)
+    model = train_jurisdictions(records, nlp)
+    meta = {"labels": ["restrictive", "supportive", "neutral"], "measures": [str(c) for c in model.measures.classes_],
+            "acts_threshold": model.acts_threshold, "measures_threshold": model.measures.threshold,
+            "training_data": {"source": str(args.file), "examples": len(records),
+                              "sha256": data_hash(list(iter_texts(records)),
+                                                  [json.dumps(r.get("jurisdiction_stances"), sort_keys=True) for r in records])},
+            "metrics": {}}
+    if args.dev:
+        dev = evaluate_jurisdictions(model, validate_file(args.dev), nlp)
+        meta["metrics"]["dev"] = dev
+        meta["dev_source"] = str(args.dev)
+        print(format_jurisdiction_scores(dev))
+    out = Path(args.output)
+    save_model_dir(model, out, meta=meta, card=jurisdictions_card(out.name, meta))
+    print(f"saved {out}")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from .timeline import timeline
+
+    summary = timeline(args.tagged, args.output, by=args.by, freq=args.freq)
+    print(f"timeline: {summary}", file=sys.stderr)
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report
 
@@ -244,7 +278,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     texts, labels = labelled_texts(df, text_col=args.text_col, label_col=args.label_col, title_col=args.title_col,
                                    source=str(args.file))
     scores = evaluate_stance(model, texts, labels, plot=args.plot)
-    print(json.dumps(scores, indent=2) if args.json else format_scores(scores))
+    if "jurisdiction_stances" in df.columns and not args.no_jurisdictions:
+        from .artifacts import default_model_dir, load_model_dir
+        from .jurisdictions import evaluate_jurisdictions
+
+        jdir = Path(args.jurisdictions_model) if args.jurisdictions_model else default_model_dir("jurisdictions-v1")
+        if jdir is not None:
+            records = df.to_dict(orient="records")
+            scores["jurisdictions"] = evaluate_jurisdictions(load_model_dir(jdir).model, records, _load(args))
+    if args.json:
+        print(json.dumps(scores, indent=2))
+    else:
+        print(format_scores(scores))
+        if "jurisdictions" in scores:
+            from .jurisdictions import format_jurisdiction_scores
+
+            print("\njurisdictions\n" + format_jurisdiction_scores(scores["jurisdictions"]))
     return 0
 
 
@@ -339,10 +388,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="macro-F1, per-label scores, confusion matrix and calibration")
     p.add_argument("file")
     p.add_argument("--model", default=None, help="model folder (default: the shipped stance model)")
+    p.add_argument("--jurisdictions-model", default=None, help="default: the shipped jurisdictions model")
+    p.add_argument("--no-jurisdictions", action="store_true", help="skip the per-jurisdiction scores")
+    p.add_argument("--base", default="auto", help="spaCy base pipeline for the entities the jurisdiction scores need")
     p.add_argument("--json", action="store_true")
     p.add_argument("--plot", default=None, help="write a reliability diagram PNG here")
     data_opts(p)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("train-jurisdictions", help="train the per-jurisdiction stance and measures model")
+    p.add_argument("file", help="a labelled corpus (JSON Lines, the schema of data/corpus)")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--dev", default=None, help="held-out labelled corpus to score and describe in the card")
+    model_opts(p)
+    p.set_defaults(func=cmd_train_jurisdictions)
+
+    p = sub.add_parser("timeline", help="stance and measures per jurisdiction and period, as CSV")
+    p.add_argument("tagged", help="output of `minenlp tag` (.jsonl, .csv, .parquet)")
+    p.add_argument("-o", "--output", required=True, help="CSV file to write")
+    p.add_argument("--by", choices=["jurisdiction", "country"], default="jurisdiction")
+    p.add_argument("--freq", choices=["month", "quarter", "year"], default="month")
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("suggest", help="the articles the model is least sure of, to label next")
     p.add_argument("corpus")

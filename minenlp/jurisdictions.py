@@ -404,6 +404,89 @@ def format_jurisdiction_scores(s: dict[str, Any]) -> str:
     ])
 
 
+def _leading_title(text: str) -> str:
+    """A short first paragraph without a full stop reads as the headline (tag joins titles that way)."""
+    first = text.split("\n\n", 1)[0].strip()
+    return first if first and len(first.split()) <= 25 and "\n" not in first and not first.endswith(".") else ""
+
+
+def train_jurisdictions(records: Sequence[dict[str, Any]], nlp: Language, *, batch_size: int = 16,
+                        random_state: int = 0) -> JurisdictionModel:
+    """Run the entity pipeline over labelled records and fit a :class:`JurisdictionModel` on them.
+
+    Examples
+    --------
+    >>> model = train_jurisdictions(read_jsonl("data/corpus/train.jsonl"), minenlp.load())  # doctest: +SKIP
+    """
+    gaz = _pipeline_gazetteer(nlp)
+    predicted = entities_of(records, nlp, batch_size=batch_size)
+    return fit_jurisdiction_model(records, predicted, gaz, random_state=random_state)
+
+
+def evaluate_jurisdictions(model: JurisdictionModel, records: Sequence[dict[str, Any]], nlp: Language, *,
+                           batch_size: int = 16) -> dict[str, Any]:
+    """Score a jurisdictions model on labelled records (entities found by ``nlp``)."""
+    gaz = _pipeline_gazetteer(nlp)
+    predicted = entities_of(records, nlp, batch_size=batch_size)
+    results = [analyze_jurisdictions(model, r["text"], ents, gaz, title=r.get("title", "")) for r, ents in zip(records, predicted)]
+    return score_jurisdictions(records, results)
+
+
+def entities_of(records: Sequence[dict[str, Any]], nlp: Language, *, batch_size: int = 16) -> list[list[dict[str, Any]]]:
+    """Tag-output entity dicts for each record's text (stance and jurisdiction components skipped)."""
+    from .entities import span_to_entity
+
+    skip = [n for n in nlp.pipe_names if n in ("minenlp_stance", "minenlp_jurisdictions")]
+    with nlp.select_pipes(disable=skip):
+        return [[span_to_entity(s).to_dict() for s in doc.ents]
+                for doc in nlp.pipe((r["text"] for r in records), batch_size=batch_size)]
+
+
+def _pipeline_gazetteer(nlp: Language):
+    from .gazetteer import Gazetteer
+
+    return nlp.get_pipe("minenlp_gazetteer").gazetteer if "minenlp_gazetteer" in nlp.pipe_names else Gazetteer.from_dir()
+
+
+def jurisdictions_card(name: str, meta: dict[str, Any]) -> str:
+    """The model card of a jurisdictions model folder."""
+    dev = meta.get("metrics", {}).get("dev")
+    lines = [f"# {name}: who does what where", "",
+             "For each place whose authorities act or announce something in an article (an agency's action counts "
+             "for its region), a stance with a score and evidence sentences, and the regulatory measures per article "
+             "and per place (ban, shutdown_order, inspection, power_cutoff, tariff_or_tax, licensing, moratorium, "
+             "seizure_or_fine, incentive, state_mining, legalisation; defined in data/ANNOTATION.md).", "",
+             "## Model", "",
+             "- candidates: every REGION the article names and the region of every AGENCY it names (gazetteer codes);",
+             "- acts: a random forest over place features (mentions, agencies, lead and title, sentences with regulatory "
+             "verbs, level) stacked with a masked-context text model and two article-level signals (does any authority "
+             "act; the article's stance), all out-of-fold while training; threshold chosen by cross-validated F1 "
+             f"({meta.get('acts_threshold')});",
+             "- stance: `StanceClassifier` over the place's own sentences after the article's title and opening;",
+             f"- measures: one-vs-rest logistic regressions over TF-IDF, threshold {meta.get('measures_threshold')} "
+             "chosen by cross-validated micro-F1; a place's measures are those its own sentences support among the "
+             "article's.", "",
+             "## Data", "",
+             f"Trained on `{meta['training_data']['source']}` ({meta['training_data']['examples']} articles, "
+             f"sha256 {meta['training_data']['sha256'][:16]}...), entities as the pipeline finds them.", ""]
+    if dev:
+        p = dev["places"]
+        lines += ["## Metrics on dev", "", f"On `{meta.get('dev_source')}`:", "",
+                  "| figure | value |", "| --- | --- |",
+                  f"| places given a stance: precision | {p['precision']:.3f} |",
+                  f"| places given a stance: recall | {p['recall']:.3f} |",
+                  f"| per-jurisdiction stance accuracy (annotated places found) | {dev['stance_accuracy']:.3f} |",
+                  f"| per-jurisdiction stance accuracy (missed places count as wrong) | {dev['stance_accuracy_strict']:.3f} |",
+                  f"| measures micro-F1 per article | {dev['measures_micro_f1_per_article']:.3f} |",
+                  f"| measures micro-F1 per jurisdiction | {dev['measures_micro_f1_per_jurisdiction']:.3f} |", ""]
+    lines += ["## Limits", "",
+              "- A place the entity pipeline does not find, or cannot normalise, cannot get a stance.",
+              "- Background actions (\"China banned mining in 2021\" in a piece about Texas) are the commonest false "
+              "positives; places that act only through an unnamed \"government\" are the commonest misses.", "",
+              "Rebuild: `minenlp train-jurisdictions data/corpus/train.jsonl --dev data/corpus/dev.jsonl -o models/jurisdictions-v1`", ""]
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------------------------
 # The spaCy component
 
@@ -437,7 +520,7 @@ class JurisdictionComponent:
         from .entities import span_to_entity
 
         ents = [span_to_entity(s).to_dict() for s in doc.ents]
-        res = analyze_jurisdictions(self.bundle.model, doc.text, ents, self.gazetteer)
+        res = analyze_jurisdictions(self.bundle.model, doc.text, ents, self.gazetteer, title=_leading_title(doc.text))
         doc._.jurisdictions = res["jurisdictions"]
         doc._.measures = res["measures"]
         return doc

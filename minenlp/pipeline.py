@@ -11,8 +11,9 @@ from spacy.language import Language
 
 from . import entities as _entities  # noqa: F401  (registers minenlp_entities)
 from . import gazetteer as _gazetteer  # noqa: F401  (registers minenlp_gazetteer)
+from . import jurisdictions as _jurisdictions  # noqa: F401  (registers minenlp_jurisdictions)
 from . import stance as _stance  # noqa: F401  (registers minenlp_stance)
-from .artifacts import META_FILE, default_stance_dir, read_meta
+from .artifacts import META_FILE, default_model_dir, default_stance_dir, read_meta
 from .errors import BaseModelNotFound, ModelError
 
 logger = logging.getLogger("minenlp")
@@ -132,10 +133,18 @@ def load(model: str | Path | None = None, *, base: str | None = "auto") -> Langu
             read_meta(path)
             nlp = build(base)
             nlp.add_pipe("minenlp_stance", config={"model_dir": str(path.resolve())})
+            _add_jurisdictions(nlp)
             return nlp
         raise ModelError(f"{path} is neither a stance model folder (no {META_FILE}) nor a saved pipeline "
                          f"(no config.cfg). Train one with `minenlp train FILE -o {path}`.")
     nlp = build(base)
     if default_stance_dir() is not None:
         nlp.add_pipe("minenlp_stance")
+    _add_jurisdictions(nlp)
     return nlp
+
+
+def _add_jurisdictions(nlp: Language) -> None:
+    # Per-place stances need real entities: only on a statistical base, and only with the shipped model.
+    if default_model_dir("jurisdictions-v1") is not None and nlp.meta.get("minenlp", {}).get("base"):
+        nlp.add_pipe("minenlp_jurisdictions")

@@ -261,11 +261,16 @@ def output_schema_fields():
                         ("canonical", pa.string()), ("country", pa.string()), ("level", pa.string()),
                         ("code", pa.string()), ("kind", pa.string()), ("role", pa.string())])
     evidence = pa.struct([("text", pa.string()), ("start", pa.int64()), ("end", pa.int64()), ("weight", pa.float64())])
+    jurisdiction = pa.struct([("canonical", pa.string()), ("country", pa.string()), ("code", pa.string()),
+                              ("stance", pa.string()), ("score", pa.float64()), ("evidence", pa.list_(evidence)),
+                              ("measures", pa.list_(pa.string()))])
     return {
         "stance": pa.string(),
         "stance_scores": pa.map_(pa.string(), pa.float64()),
         "evidence": pa.list_(evidence),
         "entities": pa.list_(entity),
+        "jurisdictions": pa.list_(jurisdiction),
+        "measures": pa.list_(pa.string()),
         "error": pa.string(),
     }
 

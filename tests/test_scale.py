@@ -112,7 +112,7 @@ def test_tag_dataframe_keeps_the_index(blank_nlp):
     df = pd.DataFrame({"text": ["Kosovo banned mining.", None, "Sichuan cut power."]}, index=["a", "b", "c"])
     out = minenlp.tag_dataframe(df, nlp=blank_nlp)
     assert list(out.index) == ["a", "b", "c"]
-    assert list(out.columns) == ["text", "stance", "stance_scores", "evidence", "entities", "error"]
+    assert list(out.columns) == ["text", "stance", "stance_scores", "evidence", "entities", "jurisdictions", "measures", "error"]
     assert out.loc["a", "entities"][0]["text"] == "Kosovo" and out.loc["a", "error"] is None
     assert "not a string" in out.loc["b", "error"]
     assert df.columns.tolist() == ["text"]
