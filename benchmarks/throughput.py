@@ -102,7 +102,11 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--rss", type=int, nargs="*", default=[], help="article counts for the peak-RSS runs")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--rss-only", action="store_true", help="only the peak-RSS runs")
+    ap.add_argument("--no-parallel", action="store_true", help="skip --n-process 2 and Dask (e.g. when a core is busy)")
     args = ap.parse_args()
+    if args.rss_only:
+        return rss_runs(args.rss)
 
     import minenlp
     from minenlp.batch import Item, tag_items
@@ -127,12 +131,13 @@ def main() -> None:
 
     t_stock = median_time(run_stock, args.repeats)
     t_one = median_time(run_minenlp, args.repeats)
-    t_two = median_time(lambda: run_minenlp(2), args.repeats)
+    t_two = None if args.no_parallel else median_time(lambda: run_minenlp(2), args.repeats)
     print(f"{'stock en_core_web_sm, full pipeline':<44} {n_words / t_stock:>10,.0f} words/s")
     print(f"{'minenlp tag, 1 process':<44} {n_words / t_one:>10,.0f} words/s   ratio to stock {t_stock / t_one:.2f}")
-    print(f"{'minenlp tag, --n-process 2':<44} {n_words / t_two:>10,.0f} words/s   speed-up over 1 process {t_one / t_two:.2f}x")
+    if t_two is not None:
+        print(f"{'minenlp tag, --n-process 2':<44} {n_words / t_two:>10,.0f} words/s   speed-up over 1 process {t_one / t_two:.2f}x")
 
-    if not args.no_dask:
+    if not args.no_dask and not args.no_parallel:
         try:
             from minenlp.dask import tag_file_distributed
 
@@ -162,18 +167,22 @@ def main() -> None:
         print(f"  {name:<22} {secs:>7.2f} s  {secs / total:>6.1%}")
 
     if args.rss:
-        print("\npeak RSS of `minenlp tag` (fresh process each, batch size 16):")
-        results = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for n in args.rss:
-                src = Path(tmp) / f"in{n}.jsonl"
-                write_jsonl(make_texts(n, seed=n), src)
-                rss, secs = peak_rss_mb(src, Path(tmp) / f"out{n}.jsonl", [])
-                results.append((n, rss))
-                print(f"  {n:>8,} articles: peak RSS {rss:,.0f} MB in {secs:,.0f} s")
-                src.unlink()
-        if len(results) >= 2:
-            print(f"  growth from {results[0][0]:,} to {results[-1][0]:,} articles: {results[-1][1] - results[0][1]:+,.0f} MB")
+        rss_runs(args.rss)
+
+
+def rss_runs(sizes: list[int]) -> None:
+    print("\npeak RSS of `minenlp tag` (fresh process each, batch size 16):", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            src = Path(tmp) / f"in{n}.jsonl"
+            write_jsonl(make_texts(n, seed=n), src)
+            rss, secs = peak_rss_mb(src, Path(tmp) / f"out{n}.jsonl", [])
+            results.append((n, rss))
+            print(f"  {n:>8,} articles: peak RSS {rss:,.0f} MB in {secs:,.0f} s", flush=True)
+            src.unlink()
+    if len(results) >= 2:
+        print(f"  growth from {results[0][0]:,} to {results[-1][0]:,} articles: {results[-1][1] - results[0][1]:+,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -97,9 +97,16 @@ def tag(ddf, *, text: str = "text", title: str | None = None, model: str | None 
     return ddf.map_partitions(_tag_partition, text, title, model, base, batch_size, id_col, where, offsets, meta=meta)
 
 
-def read_dask(path: str | Path, fmt: str, *, blocksize: str = "16MB"):
-    """A dask DataFrame over a file, partitioned so that workers read their own parts."""
+def read_dask(path: str | Path, fmt: str, *, blocksize: int | str | None = None, workers: int = 2):
+    """A dask DataFrame over a file, partitioned so that workers read their own parts.
+
+    Without ``blocksize``, text files are cut into about four partitions per worker (at least
+    1 MB each), so that a small file still keeps every worker busy.
+    """
     dd, _, _ = _require_dask()
+    if blocksize is None:
+        size = Path(path).stat().st_size
+        blocksize = max(1 << 20, size // max(1, 4 * workers) + 1)
     if fmt == "parquet":
         return dd.read_parquet(str(path), split_row_groups=True)
     if fmt == "csv":
@@ -138,7 +145,8 @@ def tag_file_distributed(input_path: str | Path, output_path: str | Path, *, sch
     writer = open_writer(output_path, out_fmt)
     ok = False
     try:
-        source = read_dask(input_path, in_fmt)
+        workers = len(client.scheduler_info().get("workers", {})) or 1
+        source = read_dask(input_path, in_fmt, workers=workers)
         # Partition lengths (a read without tagging) let error messages name rows as tag_file does.
         lengths = source.map_partitions(len).compute()
         offsets = tuple(int(x) for x in pd.Series(list(lengths)).cumsum().shift(fill_value=0))

@@ -197,47 +197,88 @@ class JurisdictionModel:
 
 
 def analyze_jurisdictions(model: JurisdictionModel, text: str, entities: Sequence[dict[str, Any]], gazetteer, *,
-                          title: str = "", article_stance: dict[str, float] | None = None) -> dict[str, Any]:
+                          title: str = "") -> dict[str, Any]:
     """Per-jurisdiction stances with scores and evidence, and measures per article and place.
 
     Returns ``{"jurisdictions": [{canonical, country, code, stance, score, evidence, measures}],
     "measures": [...]}``; ``score`` is the probability of the place's stance.
+
+    Examples
+    --------
+    >>> analyze_jurisdictions(model, text, result["entities"], gazetteer)["jurisdictions"]  # doctest: +SKIP
     """
-    places = candidate_places(entities, gazetteer)
-    article_measures = model.measures.predict_labels([f"{title}\n\n{text}"])[0]
-    out: list[dict[str, Any]] = []
-    if places:
+    return analyze_jurisdictions_batch(model, [(text, entities, title)], gazetteer)[0]
+
+
+def analyze_jurisdictions_batch(model: JurisdictionModel, items: Sequence[tuple[str, Sequence[dict[str, Any]], str]],
+                                gazetteer) -> list[dict[str, Any]]:
+    """:func:`analyze_jurisdictions` for many articles, each model called once per batch.
+
+    ``items`` holds (text, entities, title) per article. Batching matters: the per-call cost of
+    the vectorizers and the forest is most of the time when articles are done one by one.
+    """
+    if not items:
+        return []
+    full = [f"{title}\n\n{text}" if title else text for text, _, title in items]
+    article_measures = model.measures.predict_labels(full)
+    article_feats = np.column_stack([model.article_acts.predict_proba(full)[:, 1:], model.article_stance.predict_proba(full)])
+    rows, texts, owners, all_places, all_sents = [], [], [], [], []
+    for i, (text, entities, title) in enumerate(items):
+        places = candidate_places(entities, gazetteer)
         sents = split_sentences(text)
-        feats = np.asarray([place_features(text, title, p, places, sents) for p in places.values()])
-        acts = model.acts_proba(feats, [place_text(text, title, p, sents) for p in places.values()],
-                                model.article_features(f"{title}\n\n{text}" if title else text))
-        chosen = [p for p, a in zip(places.values(), acts) if a >= model.acts_threshold]
-        if chosen:
-            contexts = [place_context(text, title, p, sents) for p in chosen]
-            probs = model.stance.predict_proba(contexts)
-            measures = model.measures.predict_proba(contexts)
-            for p, pr, ms in zip(chosen, probs, measures):
-                k = int(np.argmax(pr))
-                label = str(model.stance.classes_[k])
-                ev = _place_evidence(model.stance, text, sents, p, label)
-                out.append({
-                    "canonical": p.canonical, "country": p.country, "code": p.code, "stance": label,
-                    "score": round(float(pr[k]), 4), "evidence": ev,
-                    # A place's measures are those its own sentences support among the article's.
-                    "measures": [str(c) for c, v in zip(model.measures.classes_, ms)
-                                 if v >= model.measures.threshold and str(c) in article_measures],
-                })
-    return {"jurisdictions": out, "measures": article_measures}
+        all_sents.append(sents)
+        for p in places.values():
+            rows.append(place_features(text, title, p, places, sents))
+            texts.append(place_text(text, title, p, sents))
+            owners.append(i)
+            all_places.append(p)
+    out = [{"jurisdictions": [], "measures": article_measures[i]} for i in range(len(items))]
+    if not rows:
+        return out
+    stacked = np.column_stack([np.asarray(rows), model.acts_text.predict_proba(texts)[:, 1], article_feats[owners]])
+    acts = model.acts.predict_proba(stacked)[:, 1]
+    chosen = [j for j, a in enumerate(acts) if a >= model.acts_threshold]
+    if not chosen:
+        return out
+    contexts = [place_context(items[owners[j]][0], items[owners[j]][2], all_places[j], all_sents[owners[j]]) for j in chosen]
+    probs = model.stance.predict_proba(contexts)
+    measures = model.measures.predict_proba(contexts)
+    labels = [str(model.stance.classes_[int(np.argmax(p))]) for p in probs]
+    evidence = _places_evidence(model.stance, [(items[owners[j]][0], all_sents[owners[j]], all_places[j]) for j in chosen], labels)
+    for j, p, ms, label, ev in zip(chosen, probs, measures, labels, evidence):
+        i = owners[j]
+        place = all_places[j]
+        out[i]["jurisdictions"].append({
+            "canonical": place.canonical, "country": place.country, "code": place.code, "stance": label,
+            "score": round(float(np.max(p)), 4), "evidence": ev,
+            # A place's measures are those its own sentences support among the article's.
+            "measures": [str(c) for c, v in zip(model.measures.classes_, ms)
+                         if v >= model.measures.threshold and str(c) in article_measures[i]],
+        })
+    return out
 
 
-def _place_evidence(clf: StanceClassifier, text: str, sents: list[tuple[int, int]], place: Place, label: str,
-                    top: int = 2) -> list[dict[str, Any]]:
-    """The place's own sentences that push its stance most (at least one when it has any)."""
-    own = _sentences_with(text, sents, place.mentions + place.agency_mentions)
-    scored = sorted(((sum(w for _, _, w in clf.sentence_weights(text[a:b], label)), a, b) for a, b in own),
-                    key=lambda t: -t[0])
-    chosen = [t for t in scored[:top] if t[0] > 0] or scored[:1]
-    return [{"text": text[a:b], "start": a, "end": b, "weight": round(w, 4)} for w, a, b in sorted(chosen, key=lambda t: t[1])]
+def _places_evidence(clf: StanceClassifier, places: list[tuple[str, list[tuple[int, int]], Place]], labels: list[str],
+                     top: int = 2) -> list[list[dict[str, Any]]]:
+    """Each place's own sentences that push its stance most (at least one when it has any)."""
+    sentences, owner, spans = [], [], []
+    for i, (text, sents, place) in enumerate(places):
+        for a, b in _sentences_with(text, sents, place.mentions + place.agency_mentions):
+            sentences.append(text[a:b])
+            owner.append(i)
+            spans.append((a, b))
+    contrib = clf.sentence_contributions(sentences)
+    scored: list[list[tuple[float, int, int]]] = [[] for _ in places]
+    for row, i in enumerate(owner):
+        w = float(clf._toward(contrib[row:row + 1], labels[i])[0])
+        scored[i].append((w, *spans[row]))
+    out = []
+    for i, cand in enumerate(scored):
+        cand.sort(key=lambda t: -t[0])
+        chosen = [t for t in cand[:top] if t[0] > 0] or cand[:1]
+        text = places[i][0]
+        out.append([{"text": text[a:b], "start": a, "end": b, "weight": round(w, 4)} for w, a, b in sorted(chosen, key=lambda t: t[1])])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +469,7 @@ def evaluate_jurisdictions(model: JurisdictionModel, records: Sequence[dict[str,
     """Score a jurisdictions model on labelled records (entities found by ``nlp``)."""
     gaz = _pipeline_gazetteer(nlp)
     predicted = entities_of(records, nlp, batch_size=batch_size)
-    results = [analyze_jurisdictions(model, r["text"], ents, gaz, title=r.get("title", "")) for r, ents in zip(records, predicted)]
+    results = analyze_jurisdictions_batch(model, [(r["text"], ents, r.get("title", "")) for r, ents in zip(records, predicted)], gaz)
     return score_jurisdictions(records, results)
 
 
@@ -515,15 +556,28 @@ class JurisdictionComponent:
         return self._ruler.gazetteer if self._ruler is not None else self._own
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterable[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._apply(batch)
+                batch = []
+        if batch:
+            yield from self._apply(batch)
+
+    def _apply(self, docs: list[Doc]) -> list[Doc]:
         if self.bundle is None:
-            return doc
+            return docs
         from .entities import span_to_entity
 
-        ents = [span_to_entity(s).to_dict() for s in doc.ents]
-        res = analyze_jurisdictions(self.bundle.model, doc.text, ents, self.gazetteer, title=_leading_title(doc.text))
-        doc._.jurisdictions = res["jurisdictions"]
-        doc._.measures = res["measures"]
-        return doc
+        items = [(d.text, [span_to_entity(s).to_dict() for s in d.ents], _leading_title(d.text)) for d in docs]
+        for doc, res in zip(docs, analyze_jurisdictions_batch(self.bundle.model, items, self.gazetteer)):
+            doc._.jurisdictions = res["jurisdictions"]
+            doc._.measures = res["measures"]
+        return docs
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         from .artifacts import copy_model_dir
@@ -549,5 +603,5 @@ def make_jurisdictions(nlp: Language, name: str, model_dir: str, gazetteer_compo
     return JurisdictionComponent(nlp, name, model_dir=model_dir, gazetteer_component=gazetteer_component)
 
 
-__all__ = ["analyze_jurisdictions", "fit_jurisdiction_model", "score_jurisdictions", "JurisdictionModel",
+__all__ = ["analyze_jurisdictions", "analyze_jurisdictions_batch", "fit_jurisdiction_model", "score_jurisdictions", "JurisdictionModel",
            "MeasuresClassifier", "candidate_places"]

@@ -250,41 +250,72 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: Iterable[str]) -> np.ndarray:
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
 
+    def sentence_contributions(self, sentences: Sequence[str], in_lead: Sequence[bool] | None = None) -> np.ndarray:
+        """What the words of each sentence say for each class (no intercept), for many sentences at once.
+
+        A sentence in the article's lead also counts through the lead block, as it does in the
+        whole-text decision.
+        """
+        check_is_fitted(self, "model_")
+        if not len(sentences):
+            return np.zeros((0, len(self.classes_)))
+        mats = []
+        for name, vec in self.vectorizers_:
+            if name.startswith("lead"):
+                flags = in_lead if in_lead is not None else [False] * len(sentences)
+                mats.append(vec.transform([s if f else "" for s, f in zip(sentences, flags)]) * self.lead_weight)
+            else:
+                mats.append(vec.transform(sentences))
+        contrib = np.asarray(hstack(mats).tocsr() @ self.model_.coef_.T)
+        if contrib.shape[1] == 1:
+            contrib = np.column_stack([-contrib[:, 0] / 2, contrib[:, 0] / 2])
+        return contrib
+
+    def _toward(self, contrib: np.ndarray, label: Any) -> np.ndarray:
+        k = list(self.classes_).index(label)
+        others = np.delete(contrib, k, axis=1).mean(axis=1) if contrib.shape[1] > 1 else 0.0
+        return contrib[:, k] - others
+
     def sentence_weights(self, text: str, label: Any) -> list[tuple[int, int, float]]:
         """How much each sentence pushes the decision toward ``label`` (against the other labels).
 
         Returns ``(start, end, weight)`` for every sentence, in text order.
         """
-        check_is_fitted(self, "model_")
-        spans = split_sentences(text)
-        if not spans:
-            return []
-        sentences = [text[a:b] for a, b in spans]
-        # Each sentence scored as if it were the text (and, if it sits in the lead, the lead).
-        lead = lead_of(text, words=self.lead_words) if self.lead_words else ""
-        mats = []
-        for name, vec in self.vectorizers_:
-            if name.startswith("lead"):
-                block = [s if s.split()[:3] and " ".join(s.split()[:3]) in lead else "" for s in sentences]
-                mats.append(vec.transform(block) * self.lead_weight)
-            else:
-                mats.append(vec.transform(sentences))
-        # Sentence scores without the intercept: what the words of that sentence say.
-        contrib = np.asarray(hstack(mats).tocsr() @ self.model_.coef_.T)
-        if contrib.shape[1] == 1:
-            contrib = np.column_stack([-contrib[:, 0] / 2, contrib[:, 0] / 2])
-        k = list(self.classes_).index(label)
-        others = np.delete(contrib, k, axis=1).mean(axis=1) if contrib.shape[1] > 1 else 0.0
-        weights = contrib[:, k] - others
-        return [(a, b, float(w)) for (a, b), w in zip(spans, weights)]
+        return evidence_weights(self, [text], [label])[0]
+
+
+def evidence_weights(clf: StanceClassifier, texts: Sequence[str], labels: Sequence[Any]) -> list[list[tuple[int, int, float]]]:
+    """Sentence weights toward each text's label, for a batch of texts in one pass over the vectorizers."""
+    spans = [split_sentences(t) for t in texts]
+    sentences, in_lead, owner = [], [], []
+    for i, (text, sp) in enumerate(zip(texts, spans)):
+        lead = lead_of(text, words=clf.lead_words) if clf.lead_words else ""
+        for a, b in sp:
+            sent = text[a:b]
+            sentences.append(sent)
+            words = sent.split()[:3]
+            in_lead.append(bool(words) and " ".join(words) in lead)
+            owner.append(i)
+    contrib = clf.sentence_contributions(sentences, in_lead)
+    out: list[list[tuple[int, int, float]]] = [[] for _ in texts]
+    row = 0
+    for i, sp in enumerate(spans):
+        if sp:
+            w = clf._toward(contrib[row:row + len(sp)], labels[i])
+            out[i] = [(a, b, float(x)) for (a, b), x in zip(sp, w)]
+            row += len(sp)
+    return out
+
+
+def pick_evidence(text: str, weights: list[tuple[int, int, float]], *, top: int = 3) -> list[Evidence]:
+    """The 1 to ``top`` sentences with the largest positive weights, in text order."""
+    chosen = sorted((w for w in weights if w[2] > 0), key=lambda w: -w[2])[:top]
+    return [Evidence(text=text[a:b], start=a, end=b, weight=round(w, 4)) for a, b, w in sorted(chosen)]
 
 
 def evidence_for(clf: StanceClassifier, text: str, label: Any, *, top: int = 3) -> list[Evidence]:
     """The 1 to ``top`` sentences that pushed the decision toward ``label`` most."""
-    weights = [w for w in clf.sentence_weights(text, label) if w[2] > 0]
-    weights.sort(key=lambda w: -w[2])
-    chosen = weights[:top] if weights else []
-    return [Evidence(text=text[a:b], start=a, end=b, weight=round(w, 4)) for a, b, w in sorted(chosen)]
+    return pick_evidence(text, clf.sentence_weights(text, label), top=top)
 
 
 if not Doc.has_extension("stance"):
@@ -344,14 +375,15 @@ class StanceComponent:
         if self.bundle is None:
             return docs
         clf = self.bundle.model
-        probs = clf.predict_proba([d.text for d in docs])
-        for doc, p in zip(docs, probs):
-            k = int(np.argmax(p))
-            label = clf.classes_[k]
+        texts = [d.text for d in docs]
+        probs = clf.predict_proba(texts)
+        labels = [clf.classes_[int(np.argmax(p))] for p in probs]
+        weights = evidence_weights(clf, texts, labels) if self.evidence else [[] for _ in docs]
+        for doc, p, label, w in zip(docs, probs, labels, weights):
             doc.cats = {str(c): float(v) for c, v in zip(clf.classes_, p)}
             doc._.stance = str(label)
             # Plain dicts: docs travel between processes as msgpack, which knows no dataclasses.
-            doc._.evidence = [e.to_dict() for e in evidence_for(clf, doc.text, label, top=self.evidence)] if self.evidence else []
+            doc._.evidence = [e.to_dict() for e in pick_evidence(doc.text, w, top=self.evidence)]
         return docs
 
     def predict_text(self, text: str) -> dict[str, Any]:
