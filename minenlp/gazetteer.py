@@ -43,6 +43,7 @@ class GazetteerEntry:
     code: str | None = None
     parent: str | None = None
     jurisdiction: str | None = None
+    region: str | None = None
     kind: str | None = None
     aliases: tuple[str, ...] = ()
 
@@ -98,7 +99,7 @@ class Gazetteer:
             for row in _read_tsv(folder / name):
                 entries.append(GazetteerEntry(
                     label=AGENCY, canonical=row["canonical"], country=row["country"] or None,
-                    jurisdiction=row["jurisdiction"] or None, kind=row["kind"] or None,
+                    jurisdiction=row["jurisdiction"] or None, region=row.get("region") or None, kind=row["kind"] or None,
                     aliases=_split(row["aliases"]),
                 ))
         for name in _ORG_FILES:
@@ -170,6 +171,15 @@ class Gazetteer:
                 if label == REGION:
                     self._upper.setdefault(alias.upper(), []).extend(entries)
         return self._upper
+
+    def region_of_agency(self, canonical: str | None, code: str | None) -> GazetteerEntry | None:
+        """The region an authority acts for: its named local region, else the region of its code."""
+        agency = self.lookup(canonical, AGENCY) if canonical else None
+        if agency is not None and agency.region:
+            found = self.lookup(agency.region, REGION)
+            if found is not None:
+                return found
+        return self.region_by_code(code)
 
     def region_by_code(self, code: str | None) -> GazetteerEntry | None:
         """The region record for an ISO 3166 code ("CN-SC", "US")."""

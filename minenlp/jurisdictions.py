@@ -66,8 +66,8 @@ def candidate_places(entities: Sequence[dict[str, Any]], gazetteer) -> dict[str,
             key = e.get("canonical") or e["text"]
             p = places.setdefault(key, Place(key, e.get("country"), e.get("code"), e.get("level")))
             p.mentions.append((e["start"], e["end"]))
-        elif e["label"] == AGENCY and e.get("code"):
-            region = gazetteer.region_by_code(e["code"])
+        elif e["label"] == AGENCY and (e.get("code") or e.get("canonical")):
+            region = gazetteer.region_of_agency(e.get("canonical"), e.get("code"))
             if region is None:
                 continue
             p = places.setdefault(region.canonical, Place(region.canonical, region.country, region.code, region.level))
