@@ -150,3 +150,49 @@ def copy_model_dir(src: str | Path, dst: str | Path) -> None:
     for f in src.iterdir():
         if f.is_file():
             shutil.copy2(f, dst / f.name)
+
+
+class ModelFolderComponent:
+    """Base of the spaCy components that apply a model folder to batches of docs.
+
+    It loads the folder (or the shipped default), batches docs for :meth:`_apply`, and saves the
+    folder inside a pipeline on ``to_disk`` so that ``spacy.load`` finds it again. A folder named
+    in a saved pipeline's config may not exist on another machine: construction then waits for
+    ``from_disk`` to load the pipeline's own copy.
+    """
+
+    default_name = ""
+
+    def __init__(self, name: str, model_dir: str = "") -> None:
+        self.name = name
+        path = Path(model_dir) if model_dir else default_model_dir(self.default_name)
+        self.bundle: ModelBundle | None = None
+        if path is not None and (path / META_FILE).is_file():
+            self.bundle = load_model_dir(path)
+        elif path is not None:
+            logger.info("model folder %s not found; waiting for from_disk", path)
+
+    def __call__(self, doc):
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs, *, batch_size: int = 64):
+        batch = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._apply(batch) if self.bundle is not None else batch
+                batch = []
+        if batch:
+            yield from self._apply(batch) if self.bundle is not None else batch
+
+    def _apply(self, docs: list) -> list:
+        raise NotImplementedError
+
+    def to_disk(self, path: str | Path, *, exclude=()) -> None:
+        if self.bundle is not None:
+            copy_model_dir(self.bundle.path, Path(path))
+
+    def from_disk(self, path: str | Path, *, exclude=()):
+        if (Path(path) / META_FILE).is_file():
+            self.bundle = load_model_dir(Path(path))
+        return self

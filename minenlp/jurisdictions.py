@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -28,7 +27,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .stance import StanceClassifier, lead_of, split_sentences
+from .artifacts import ModelFolderComponent
+from .stance import StanceClassifier, TextInputMixin, lead_of, split_sentences
 from .types import AGENCY, MEASURES, REGION
 
 logger = logging.getLogger("minenlp")
@@ -132,7 +132,7 @@ def place_context(text: str, title: str, place: Place, sents: list[tuple[int, in
     return f"{title}\n\n{lead_of(text, words=60)}\n\n{body}"
 
 
-class MeasuresClassifier(ClassifierMixin, BaseEstimator):
+class MeasuresClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Multi-label measures from text: TF-IDF word n-grams and one logistic regression per measure.
 
     Parameters
@@ -146,12 +146,6 @@ class MeasuresClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, C: float = 8.0, threshold: float = 0.35) -> None:
         self.C = C
         self.threshold = threshold
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> "MeasuresClassifier":
         self.binarizer_ = MultiLabelBinarizer(classes=list(MEASURES))
@@ -537,40 +531,24 @@ if not Doc.has_extension("measures"):
     Doc.set_extension("measures", default=None)
 
 
-class JurisdictionComponent:
+class JurisdictionComponent(ModelFolderComponent):
     """Sets ``doc._.jurisdictions`` and ``doc._.measures`` from a jurisdictions model folder."""
+
+    default_name = "jurisdictions-v1"
 
     def __init__(self, nlp: Language, name: str, *, model_dir: str = "",
                  gazetteer_component: str = "minenlp_gazetteer") -> None:
-        from .artifacts import default_model_dir, load_model_dir
         from .gazetteer import Gazetteer
 
-        self.name = name
+        super().__init__(name, model_dir)
         self._ruler = nlp.get_pipe(gazetteer_component) if gazetteer_component in nlp.pipe_names else None
         self._own = None if self._ruler is not None else Gazetteer.from_dir()
-        path = Path(model_dir) if model_dir else default_model_dir("jurisdictions-v1")
-        self.bundle = load_model_dir(path) if path is not None and (path / "meta.json").is_file() else None
 
     @property
     def gazetteer(self):
         return self._ruler.gazetteer if self._ruler is not None else self._own
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterable[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._apply(batch)
-                batch = []
-        if batch:
-            yield from self._apply(batch)
-
     def _apply(self, docs: list[Doc]) -> list[Doc]:
-        if self.bundle is None:
-            return docs
         from .entities import span_to_entity
 
         items = [(d.text, [span_to_entity(s).to_dict() for s in d.ents], _leading_title(d.text)) for d in docs]
@@ -578,19 +556,6 @@ class JurisdictionComponent:
             doc._.jurisdictions = res["jurisdictions"]
             doc._.measures = res["measures"]
         return docs
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .artifacts import copy_model_dir
-
-        if self.bundle is not None:
-            copy_model_dir(self.bundle.path, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "JurisdictionComponent":
-        from .artifacts import load_model_dir
-
-        if (Path(path) / "meta.json").is_file():
-            self.bundle = load_model_dir(Path(path))
-        return self
 
 
 @Language.factory(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -24,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .artifacts import ModelFolderComponent
 from .types import Evidence
 
 logger = logging.getLogger("minenlp")
@@ -82,7 +82,17 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-class StanceClassifier(ClassifierMixin, BaseEstimator):
+class TextInputMixin:
+    """Tells scikit-learn's checks that an estimator takes a 1-d sequence of texts."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class StanceClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Article stance from text: TF-IDF words and characters over the whole text and its lead.
 
     Parameters
@@ -133,12 +143,6 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.class_weight = class_weight
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     # -- features -----------------------------------------------------------------------------
 
@@ -324,7 +328,7 @@ if not Doc.has_extension("evidence"):
     Doc.set_extension("evidence", default=None)
 
 
-class StanceComponent:
+class StanceComponent(ModelFolderComponent):
     """Applies a stance model folder to docs: sets ``doc.cats``, ``doc._.stance``, ``doc._.evidence``.
 
     Parameters
@@ -340,40 +344,17 @@ class StanceComponent:
         How many evidence sentences to give (at most).
     """
 
-    def __init__(self, nlp: Language, name: str, *, model_dir: str = "", evidence: int = 3) -> None:
-        from .artifacts import default_stance_dir, load_model_dir
+    default_name = "stance-v1"
 
-        self.name = name
+    def __init__(self, nlp: Language, name: str, *, model_dir: str = "", evidence: int = 3) -> None:
+        super().__init__(name, model_dir)
         self.evidence = evidence
-        path = Path(model_dir) if model_dir else default_stance_dir()
-        self.bundle = None
-        if path is not None and (path / "meta.json").is_file():
-            self.bundle = load_model_dir(path)
-        elif path is not None:
-            # A pipeline saved elsewhere names a folder this machine may not have; from_disk then
-            # loads the copy saved inside the pipeline.
-            logger.info("stance model folder %s not found; waiting for from_disk", path)
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(str(c) for c in self.bundle.model.classes_) if self.bundle else ()
 
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterable[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._apply(batch)
-                batch = []
-        if batch:
-            yield from self._apply(batch)
-
     def _apply(self, docs: list[Doc]) -> list[Doc]:
-        if self.bundle is None:
-            return docs
         clf = self.bundle.model
         texts = [d.text for d in docs]
         probs = clf.predict_proba(texts)
@@ -393,19 +374,6 @@ class StanceComponent:
         label = clf.classes_[int(np.argmax(p))]
         return {"stance": str(label), "stance_scores": {str(c): round(float(v), 4) for c, v in zip(clf.classes_, p)},
                 "evidence": [e.to_dict() for e in evidence_for(clf, text, label, top=self.evidence)] if self.evidence else []}
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .artifacts import copy_model_dir
-
-        if self.bundle is not None:
-            copy_model_dir(self.bundle.path, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "StanceComponent":
-        from .artifacts import load_model_dir
-
-        if (Path(path) / "meta.json").is_file():
-            self.bundle = load_model_dir(Path(path))
-        return self
 
 
 @Language.factory(

@@ -20,7 +20,7 @@ from sklearn.svm import LinearSVC
 
 from .artifacts import save_model_dir
 from .errors import InputError
-from .stance import StanceClassifier
+from .stance import StanceClassifier, TextInputMixin
 
 logger = logging.getLogger("minenlp")
 
@@ -110,7 +110,7 @@ def data_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
 # Baselines
 
 
-class KeywordStance(ClassifierMixin, BaseEstimator):
+class KeywordStance(TextInputMixin, ClassifierMixin, BaseEstimator):
     """A rule baseline: counts restrictive and supportive cue words in the lead and the text.
 
     Parameters
@@ -130,12 +130,6 @@ class KeywordStance(ClassifierMixin, BaseEstimator):
 
     def __init__(self, lead_words: int = 80) -> None:
         self.lead_words = lead_words
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     def fit(self, X, y):
         y = np.asarray(list(y))
