@@ -317,9 +317,11 @@ def stance_card(name: str, meta: dict[str, Any]) -> str:
            f"({', '.join(meta['labels'])}), with calibrated probabilities and the sentences that moved the decision.", "",
            "## Model", "",
            "`minenlp.stance.StanceClassifier`: TF-IDF word 1-2-grams and character 2-5-grams over the whole text, plus "
-           "a separate word block over the headline and opening (the guide decides on them), a class-balanced "
-           "logistic regression, and a softmax temperature fitted on 5-fold out-of-fold scores for calibration. "
-           "Evidence sentences are those whose own features push hardest toward the predicted label.", "",
+           f"a separate word block over the headline and opening (the first {meta['params'].get('lead_words')} words; "
+           "the guide decides on them), a logistic regression "
+           f"({'class-balanced' if meta['params'].get('class_weight') == 'balanced' else 'unweighted: the classes are balanced'}), "
+           f"and a softmax temperature fitted on {meta['params'].get('calibration_folds')}-fold out-of-fold scores for "
+           "calibration. Evidence sentences are those whose own features push hardest toward the predicted label.", "",
            f"Parameters: `{json_dumps(meta['params'])}`", "",
            "## Data", "",
            f"- training: `{td['source']}`, {td['examples']} articles written for minenlp from real public events "
