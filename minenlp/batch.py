@@ -176,7 +176,28 @@ def _tag_chunk(chunk: list[Item], nlp: Language, text_col: str, title_col: str |
         if item.error is not None:
             yield _error_result(item.record, item.error)
         else:
+            if texts[i] is not item.record.get(text_col):
+                to_text_offsets(results[i], len(texts[i]) - len(item.record[text_col]))
             yield {**item.record, **results[i]}
+
+
+def to_text_offsets(result: dict[str, Any], title_chars: int) -> dict[str, Any]:
+    """Offsets into the record's text field after a title was joined before it.
+
+    What the title itself holds keeps offsets into the title and is marked ``"field": "title"``;
+    everything else is shifted to index the text and marked ``"field": "text"``.
+    """
+    spans = list(result.get("entities") or []) + list(result.get("evidence") or [])
+    for j in result.get("jurisdictions") or []:
+        spans += list(j.get("evidence") or [])
+    for e in spans:
+        if e["start"] < title_chars:
+            e["field"] = "title"
+        else:
+            e["start"] -= title_chars
+            e["end"] -= title_chars
+            e["field"] = "text"
+    return result
 
 
 @dataclass

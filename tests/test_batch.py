@@ -40,4 +40,11 @@ def test_title_is_joined_before_the_text(tmp_path, blank_nlp):
     out = tmp_path / "out.jsonl"
     tag_file(src, out, nlp=blank_nlp, title_col="headline")
     row = json.loads(out.read_text())
-    assert [e["text"] for e in row["entities"]] == ["Kosovo"]
+    # Entities in the title keep offsets into the title; the rest index the text field.
+    assert [(e["text"], e["field"]) for e in row["entities"]] == [("Kosovo", "title")]
+    assert row["headline"][row["entities"][0]["start"]:row["entities"][0]["end"]] == "Kosovo"
+    src.write_text(json.dumps({"id": 2, "headline": "A ban", "text": "Kosovo banned mining."}) + "\n")
+    tag_file(src, out, nlp=blank_nlp, title_col="headline")
+    row = json.loads(out.read_text())
+    (e,) = row["entities"]
+    assert e["field"] == "text" and row["text"][e["start"]:e["end"]] == "Kosovo"
