@@ -845,7 +845,7 @@ def _time_section(agg: _Aggregate, labels: list[str], top: list[tuple[str, str]]
                            caption=f"{name}: articles per {unit} by stance")
         total = sum(agg.jur_stance[key].values())
         panels.append(f'<div class="panel"><h3>{_esc(name)} <span class="muted">{_esc(extra)} · '
-                      f"{_num(total)} article{"" if total == 1 else "s"}</span></h3>{svg}</div>")
+                      f"{_num(total)} article{'' if total == 1 else 's'}</span></h3>{svg}</div>")
     panel_html = (f'<h3>Most-covered jurisdictions</h3><p class="muted">Each panel has its own vertical scale; '
                   f'the months are shared.</p><div class="panels">{"".join(panels)}</div>') if panels else ""
     undated = f'<p class="muted">{_num(agg.undated)} undated articles are not in these charts.</p>' if agg.undated else ""
