@@ -318,7 +318,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minenlp", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="minenlp",
+        description="Regions, agencies, people and the regulatory stance toward crypto mining in news articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
