@@ -290,23 +290,68 @@ class ParquetWriter(_AtomicWriter):
         if len(self._rows) >= self.rows_per_group:
             self.flush()
 
+    EXTRA = "extra_fields"
+
+    def _infer_schema(self, rows: list[dict[str, Any]]):
+        import pyarrow as pa
+
+        fixed = output_schema_fields()
+        keys: list[str] = []
+        for r in rows:
+            keys += [k for k in r if k not in fixed and k not in keys]
+        fields = []
+        for key in keys:
+            kinds = {type(r[key]) for r in rows if r.get(key) is not None}
+            # Mixed or nested input values become JSON text: nothing is lost, and one schema holds.
+            if kinds and kinds <= {bool}:
+                kind = pa.bool_()
+            elif kinds and kinds <= {int}:
+                kind = pa.int64()
+            elif kinds and kinds <= {int, float}:
+                kind = pa.float64()
+            else:
+                kind = pa.string()
+            fields.append(pa.field(key, kind))
+        fields.append(pa.field(self.EXTRA, pa.string()))
+        return pa.schema(fields + [pa.field(k, t) for k, t in fixed.items()])
+
+    def _conform(self, rec: dict[str, Any]) -> dict[str, Any]:
+        import pyarrow as pa
+
+        out: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in rec.items():
+            if key == "stance_scores":
+                out[key] = list(value.items()) if value else None
+                continue
+            field = self._schema.field(key) if key in self._schema.names else None
+            if field is None:
+                extra[key] = value
+            elif pa.types.is_string(field.type) and value is not None and not isinstance(value, str):
+                out[key] = json.dumps(value, ensure_ascii=False, default=str)
+            elif value is not None and not _fits(field.type, value):
+                # A later record breaks the column's type: keep its value beside the row, not in place.
+                out[key] = None
+                extra[key] = value
+            else:
+                out[key] = value
+        if extra:
+            out[self.EXTRA] = json.dumps(extra, ensure_ascii=False, default=str)
+        return out
+
     def flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         if not self._rows:
             return
-        rows = [{**r, "stance_scores": list(r["stance_scores"].items()) if r.get("stance_scores") else None} for r in self._rows]
         if self._schema is None:
-            fixed = output_schema_fields()
-            inferred = pa.Table.from_pylist([{k: v for k, v in r.items() if k not in fixed} for r in rows]).schema
-            fields = [f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()) for f in inferred]
-            self._schema = pa.schema(fields + [pa.field(k, t) for k, t in fixed.items()])
+            self._schema = self._infer_schema(self._rows)
             self._writer = pq.ParquetWriter(self.tmp, self._schema)
         try:
-            table = pa.Table.from_pylist(rows, schema=self._schema)
+            table = pa.Table.from_pylist([self._conform(r) for r in self._rows], schema=self._schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise InputError(f"records change type between row groups and cannot share one Parquet schema ({exc}); "
+            raise InputError(f"a field changes type between row groups and cannot share one Parquet schema ({exc}); "
                              f"write JSON Lines instead") from exc
         self._writer.write_table(table)
         self._rows = []
@@ -322,6 +367,18 @@ class ParquetWriter(_AtomicWriter):
 
             pq.write_table(pa.table({k: pa.array([], type=t) for k, t in output_schema_fields().items()}), self.tmp)
         self._finish(ok)
+
+
+def _fits(kind, value: Any) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_boolean(kind):
+        return isinstance(value, bool)
+    if pa.types.is_integer(kind):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if pa.types.is_floating(kind):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
 
 
 def open_writer(path: str | Path, fmt: str, *, append: bool = False):

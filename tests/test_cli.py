@@ -45,3 +45,23 @@ def test_evaluate_entities_prints_the_table(capsys):
     assert main(["evaluate-entities", "data/corpus/dev.jsonl"]) == 0
     out = capsys.readouterr().out
     assert "REGION" in out and "person kind accuracy" in out
+
+
+def test_tag_resume_and_formats_from_the_command_line(tmp_path, fixtures, capsys):
+    out = tmp_path / "o.jsonl"
+    src = str(fixtures / "tag_input.jsonl")
+    assert main(["tag", src, "-o", str(out), "--base", "none", "-q"]) == 0
+    full = out.read_text()
+    out.write_text("".join(full.splitlines(keepends=True)[:3]))
+    assert main(["tag", src, "-o", str(out), "--base", "none", "--resume"]) == 0
+    assert out.read_text() == full
+    assert "3 already done, skipped" in capsys.readouterr().err
+    assert main(["tag", src, "-o", str(tmp_path / "o.parquet"), "--base", "none", "-q"]) == 0
+    assert main(["tag", src, "-o", str(tmp_path / "o.txt"), "--base", "none", "-q"]) == 2
+    assert "--format" in capsys.readouterr().err
+
+
+def test_scheduler_refuses_resume(tmp_path, fixtures, capsys):
+    with pytest.raises(SystemExit):
+        main(["tag", str(fixtures / "tag_input.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--scheduler", "local", "--resume"])
+    assert "--resume and --n-process do not apply" in capsys.readouterr().err

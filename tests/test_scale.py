@@ -166,3 +166,26 @@ def test_dask_local_cluster_matches_a_single_process(tmp_path):
     b = [json.loads(x) for x in dist.read_text().splitlines()]
     assert summary.records == 4
     assert [(r["id"], r["stance"], r["entities"], r["error"]) for r in a] == [(r["id"], r["stance"], r["entities"], r["error"]) for r in b]
+
+
+def test_parquet_keeps_mixed_and_changing_fields(tmp_path, blank_nlp):
+    from minenlp.streams import ParquetWriter
+
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": 1, "year": 2021, "text": "Kosovo banned mining."}, {"id": "b", "year": 2022, "text": "Iran."},
+            {"id": 3, "year": "unknown", "extra": {"k": 1}, "text": "Texas."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.parquet"
+    tag_file(src, out, nlp=blank_nlp, quiet=True)
+    back = pd.read_parquet(out)
+    # Mixed types in one row group: the column holds text (numbers as JSON), nothing is lost.
+    assert list(back["id"]) == ["1", "b", "3"] and back["year"].tolist() == ["2021", "2022", "unknown"]
+    assert json.loads(back["extra"].iloc[2]) == {"k": 1}
+    # Two row groups with different types: the third record's year cannot be an integer.
+    w = ParquetWriter(tmp_path / "two.parquet", rows_per_group=2)
+    for r in rows:
+        w.write({**r, "stance": None, "stance_scores": None, "evidence": [], "entities": [], "jurisdictions": [],
+                 "measures": [], "error": None})
+    w.close()
+    two = pd.read_parquet(tmp_path / "two.parquet")
+    assert pd.isna(two["year"].iloc[2]) and json.loads(two["extra_fields"].iloc[2]) == {"year": "unknown", "extra": {"k": 1}}
