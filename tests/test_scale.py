@@ -189,3 +189,15 @@ def test_parquet_keeps_mixed_and_changing_fields(tmp_path, blank_nlp):
     w.close()
     two = pd.read_parquet(tmp_path / "two.parquet")
     assert pd.isna(two["year"].iloc[2]) and json.loads(two["extra_fields"].iloc[2]) == {"year": "unknown", "extra": {"k": 1}}
+
+
+def test_dask_dataframe_api_keeps_rows_and_adds_columns():
+    import dask.dataframe as dd
+
+    import minenlp.dask
+
+    df = pd.DataFrame({"id": range(6), "text": ["Kosovo banned mining.", "", "Sichuan cut power.", "Iran", "Texas", "Quebec"]})
+    tagged = minenlp.dask.tag(dd.from_pandas(df, npartitions=3), base=None).compute(scheduler="synchronous")
+    assert list(tagged["id"]) == list(range(6))
+    assert list(tagged.columns) == ["id", "text", "stance", "stance_scores", "evidence", "entities", "jurisdictions", "measures", "error"]
+    assert tagged["entities"].iloc[0][0]["text"] == "Kosovo" and "empty" in tagged["error"].iloc[1]
