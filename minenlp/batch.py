@@ -166,11 +166,13 @@ def _tag_chunk(chunk: list[Item], nlp: Language, text_col: str, title_col: str |
             results[i] = restore_surface(_analyze_long(nlp, spacy_safe(t)), t)
         else:
             todo.append((spacy_safe(t), i))
+    # Only texts that lost lone surrogates need their surfaces sliced from the original again.
+    changed = {i for safe, i in todo if safe is not texts[i]}
     # Strings interned while tagging this chunk are freed when it ends (flat memory over long runs).
     with nlp.memory_zone():
         for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=batch_size, n_process=n_process):
             results[i] = doc_result(doc)
-            if doc.text is not texts[i] and doc.text != texts[i]:
+            if i in changed:
                 restore_surface(results[i], texts[i])
     for i, item in enumerate(chunk):
         if item.error is not None:
