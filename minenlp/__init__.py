@@ -46,17 +46,12 @@ def analyze(text: str, *, nlp: Language | None = None) -> dict[str, Any]:
     >>> [e["label"] for e in result["entities"]]  # doctest: +SKIP
     ['AGENCY']
     """
-    from .batch import doc_result
-
-    from .batch import PIECE_CHARS, _analyze_long, restore_surface, spacy_safe
+    from .batch import tag_texts
 
     if not isinstance(text, str):
         raise MinenlpError(f"analyze() takes a string, not {type(text).__name__}")
     nlp = nlp if nlp is not None else _default_nlp()
-    safe = spacy_safe(text)
-    result = _analyze_long(nlp, safe) if len(text) > min(PIECE_CHARS, nlp.max_length) else doc_result(nlp(safe))
-    if safe is not text:
-        restore_surface(result, text)
+    result = tag_texts(nlp, [text])[0]
     result.pop("error", None)
     return result
 

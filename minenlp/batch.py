@@ -127,6 +127,30 @@ def _analyze_long(nlp: Language, text: str) -> dict[str, Any]:
     return result
 
 
+def tag_texts(nlp: Language, texts: list[str], *, batch_size: int = 16) -> list[dict[str, Any]]:
+    """The fields minenlp adds, for each of a list of checked texts, in one memory zone.
+
+    Lone surrogates are replaced for spaCy and the surfaces sliced from the original again;
+    texts longer than spaCy's limit are tagged in pieces with their offsets kept.
+    """
+    results: list[dict[str, Any] | None] = [None] * len(texts)
+    todo = []
+    for i, t in enumerate(texts):
+        if len(t) > min(PIECE_CHARS, nlp.max_length):
+            results[i] = restore_surface(_analyze_long(nlp, spacy_safe(t)), t)
+        else:
+            todo.append((spacy_safe(t), i))
+    # Only texts that lost lone surrogates need their surfaces sliced from the original again.
+    changed = {i for safe, i in todo if safe is not texts[i]}
+    # Strings interned while tagging these texts are freed when the zone ends (flat memory).
+    with nlp.memory_zone():
+        for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=batch_size):
+            results[i] = doc_result(doc)
+            if i in changed:
+                restore_surface(results[i], texts[i])
+    return results  # type: ignore[return-value]
+
+
 def tag_items(
     items: Iterable[Item],
     nlp: Language,
@@ -142,45 +166,87 @@ def tag_items(
 
     Records are read ``chunk_size`` at a time and docs never outlive their chunk, so memory stays
     flat whatever the input size. A record that cannot be tagged comes back with ``error`` set
-    and nothing else lost.
+    and nothing else lost. With ``n_process`` > 1, worker processes that each hold the pipeline
+    for the whole run tag blocks of records and send back only the added fields.
     """
-    chunk: list[Item] = []
+    if n_process > 1:
+        yield from _tag_parallel(items, nlp, text_col, title_col, id_col, batch_size, n_process)
+        return
+    for block in _blocks(items, chunk_size):
+        texts = [check_text(item, text_col, title_col, id_col) for item in block]
+        results = tag_texts(nlp, [t for t in texts if t is not None], batch_size=batch_size)
+        yield from _merge(block, texts, results, text_col)
+
+
+def _blocks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    block: list[Item] = []
     for item in items:
-        chunk.append(item)
-        if len(chunk) >= chunk_size:
-            yield from _tag_chunk(chunk, nlp, text_col, title_col, id_col, batch_size, n_process)
-            chunk = []
-    if chunk:
-        yield from _tag_chunk(chunk, nlp, text_col, title_col, id_col, batch_size, n_process)
+        block.append(item)
+        if len(block) >= size:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
-def _tag_chunk(chunk: list[Item], nlp: Language, text_col: str, title_col: str | None, id_col: str | None,
-               batch_size: int, n_process: int) -> Iterator[dict[str, Any]]:
-    texts = [check_text(item, text_col, title_col, id_col) for item in chunk]
-    results: dict[int, dict[str, Any]] = {}
-    todo = []
-    for i, t in enumerate(texts):
-        if t is None:
-            continue
-        if len(t) > min(PIECE_CHARS, nlp.max_length):
-            results[i] = restore_surface(_analyze_long(nlp, spacy_safe(t)), t)
-        else:
-            todo.append((spacy_safe(t), i))
-    # Only texts that lost lone surrogates need their surfaces sliced from the original again.
-    changed = {i for safe, i in todo if safe is not texts[i]}
-    # Strings interned while tagging this chunk are freed when it ends (flat memory over long runs).
-    with nlp.memory_zone():
-        for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=batch_size, n_process=n_process):
-            results[i] = doc_result(doc)
-            if i in changed:
-                restore_surface(results[i], texts[i])
-    for i, item in enumerate(chunk):
+def _merge(block: list[Item], texts: list[str | None], results: list[dict[str, Any]],
+           text_col: str) -> Iterator[dict[str, Any]]:
+    """Output records for a block: each record with its added fields, or with its error."""
+    done = iter(results)
+    for item, text in zip(block, texts):
         if item.error is not None:
             yield _error_result(item.record, item.error)
-        else:
-            if texts[i] is not item.record.get(text_col):
-                to_text_offsets(results[i], len(texts[i]) - len(item.record[text_col]))
-            yield {**item.record, **results[i]}
+            continue
+        result = next(done)
+        if text is not item.record.get(text_col):
+            to_text_offsets(result, len(text) - len(item.record[text_col]))
+        yield {**item.record, **result}
+
+
+# The pipeline of a worker process, set once when the worker starts.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(nlp: Language, batch_size: int) -> None:
+    _WORKER["nlp"] = nlp
+    _WORKER["batch_size"] = batch_size
+
+
+def _work(texts: list[str]) -> list[dict[str, Any]]:
+    return tag_texts(_WORKER["nlp"], texts, batch_size=_WORKER["batch_size"])
+
+
+def _mp_context():
+    import multiprocessing as mp
+
+    # fork shares the loaded pipeline with the workers at no cost; elsewhere it is pickled once per worker.
+    return mp.get_context("fork" if sys.platform.startswith("linux") else None)
+
+
+def _tag_parallel(items: Iterable[Item], nlp: Language, text_col: str, title_col: str | None, id_col: str | None,
+                  batch_size: int, n_process: int) -> Iterator[dict[str, Any]]:
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Blocks small enough to keep both workers busy to the end, large enough that sending them
+    # costs little; a bounded number in flight keeps memory flat on endless inputs.
+    block_size = max(8, 4 * batch_size)
+    in_flight = 3 * n_process
+    pending: deque = deque()
+    pool = ProcessPoolExecutor(n_process, mp_context=_mp_context(), initializer=_init_worker,
+                               initargs=(nlp, batch_size))
+    try:
+        for block in _blocks(items, block_size):
+            texts = [check_text(item, text_col, title_col, id_col) for item in block]
+            pending.append((block, texts, pool.submit(_work, [t for t in texts if t is not None])))
+            while len(pending) >= in_flight:
+                block, texts, future = pending.popleft()
+                yield from _merge(block, texts, future.result(), text_col)
+        while pending:
+            block, texts, future = pending.popleft()
+            yield from _merge(block, texts, future.result(), text_col)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def to_text_offsets(result: dict[str, Any], title_chars: int) -> dict[str, Any]:
@@ -358,4 +424,4 @@ def tag_dataframe(df, *, text: str = "text", title: str | None = None, nlp: Lang
     return pd.concat([df.drop(columns=[c for c in OUTPUT_FIELDS if c in df.columns]), extra], axis=1)
 
 
-__all__ = ["tag_file", "tag_items", "tag_dataframe", "doc_result", "TagSummary", "Item", "split_long"]
+__all__ = ["tag_file", "tag_items", "tag_texts", "tag_dataframe", "doc_result", "TagSummary", "Item", "split_long"]

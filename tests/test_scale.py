@@ -149,9 +149,31 @@ def test_two_processes_give_the_same_output(tmp_path, full_nlp):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in ARTICLES * 10))
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    tag_file(src, one, nlp=full_nlp, quiet=True)
-    tag_file(src, two, nlp=full_nlp, quiet=True, n_process=2, batch_size=4)
+    tag_file(src, one, nlp=full_nlp, quiet=True, title_col="title")
+    tag_file(src, two, nlp=full_nlp, quiet=True, title_col="title", n_process=2, batch_size=4)
     assert one.read_text() == two.read_text()
+    assert sum('"error": null' not in line for line in two.read_text().splitlines()) == 10
+
+
+def test_worker_processes_read_the_input_as_they_go(blank_nlp):
+    from minenlp.batch import Item, tag_items
+
+    read = []
+
+    def items():
+        for i in range(5000):
+            read.append(i)
+            yield Item(f"line {i + 1}", {"id": i, "text": "" if i % 7 == 0 else f"Kosovo banned mining, item {i}."})
+
+    out = tag_items(items(), blank_nlp, n_process=2, batch_size=4)
+    first = next(out)
+    # Only the blocks in flight have been read, not the whole input.
+    assert first["id"] == 0 and first["error"] == "line 1 (id 0): 'text' is empty"
+    assert len(read) < 200
+    rest = list(out)
+    assert [r["id"] for r in rest] == list(range(1, 5000))
+    assert rest[0]["entities"][0]["text"] == "Kosovo"
+    assert sum(r["error"] is not None for r in rest) == len(range(7, 5000, 7))
 
 
 @pytest.mark.slow
