@@ -20,6 +20,8 @@ from .streams import Item, detect_format, open_writer
 logger = logging.getLogger("minenlp")
 
 _PIPELINES: dict[tuple[str | None, str | None], Any] = {}
+# Enough partitions per worker that none waits long for the last one to finish.
+PARTITIONS_PER_WORKER = 8
 
 
 def _require_dask():
@@ -100,15 +102,19 @@ def tag(ddf, *, text: str = "text", title: str | None = None, model: str | None 
 def read_dask(path: str | Path, fmt: str, *, blocksize: int | str | None = None, workers: int = 2):
     """A dask DataFrame over a file, partitioned so that workers read their own parts.
 
-    Without ``blocksize``, text files are cut into about four partitions per worker (at least
-    1 MB each), so that a small file still keeps every worker busy.
+    Tagging costs far more per byte than reading, so what matters is that every worker stays busy
+    to the end: without ``blocksize``, text files are cut into about eight partitions per worker
+    (64 KB to 64 MB each), and a Parquet file with fewer row groups than that is split further.
     """
     dd, _, _ = _require_dask()
+    wanted = PARTITIONS_PER_WORKER * max(1, workers)
     if blocksize is None:
         size = Path(path).stat().st_size
-        blocksize = max(1 << 20, size // max(1, 4 * workers) + 1)
+        blocksize = min(64 << 20, max(64 << 10, size // wanted + 1))
     if fmt == "parquet":
-        return dd.read_parquet(str(path), split_row_groups=True)
+        ddf = dd.read_parquet(str(path), split_row_groups=True)
+        # One big row group would be one task on one worker: split it (rows then travel once).
+        return ddf.repartition(npartitions=wanted) if ddf.npartitions < wanted else ddf
     if fmt == "csv":
         return dd.read_csv(str(path), blocksize=blocksize, dtype=str, keep_default_na=False)
     if fmt == "jsonl":

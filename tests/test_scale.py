@@ -223,3 +223,19 @@ def test_dask_dataframe_api_keeps_rows_and_adds_columns():
     assert list(tagged["id"]) == list(range(6))
     assert list(tagged.columns) == ["id", "text", "stance", "stance_scores", "evidence", "entities", "jurisdictions", "measures", "error"]
     assert tagged["entities"].iloc[0][0]["text"] == "Kosovo" and "empty" in tagged["error"].iloc[1]
+
+
+def test_dask_partitions_keep_every_worker_busy(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    from minenlp.dask import PARTITIONS_PER_WORKER, read_dask
+
+    rows = [{"id": i, "text": f"Article {i}: Kosovo banned mining. " * 20} for i in range(2000)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    parquet = tmp_path / "in.parquet"
+    pd.DataFrame(rows).to_parquet(parquet)  # one row group
+    for path, fmt in ((src, "jsonl"), (parquet, "parquet")):
+        ddf = read_dask(path, fmt, workers=2)
+        # A file of under a megabyte still gives each of two workers several partitions.
+        assert ddf.npartitions >= PARTITIONS_PER_WORKER, fmt
+        assert ddf.compute(scheduler="sync")["id"].tolist() == list(range(2000)), fmt
