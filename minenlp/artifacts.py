@@ -25,7 +25,9 @@ logger = logging.getLogger("minenlp")
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
+# The shipped model folders (one place to bump a version).
 DEFAULT_STANCE = "stance-v1"
+DEFAULT_JURISDICTIONS = "jurisdictions-v1"
 
 
 def sha256_of(path: str | Path) -> str:

@@ -279,10 +279,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                    source=str(args.file))
     scores = evaluate_stance(model, texts, labels, plot=args.plot)
     if "jurisdiction_stances" in df.columns and not args.no_jurisdictions:
-        from .artifacts import default_model_dir, load_model_dir
+        from .artifacts import DEFAULT_JURISDICTIONS, default_model_dir, load_model_dir
         from .jurisdictions import evaluate_jurisdictions
 
-        jdir = Path(args.jurisdictions_model) if args.jurisdictions_model else default_model_dir("jurisdictions-v1")
+        jdir = Path(args.jurisdictions_model) if args.jurisdictions_model else default_model_dir(DEFAULT_JURISDICTIONS)
         if jdir is not None:
             records = df.to_dict(orient="records")
             scores["jurisdictions"] = evaluate_jurisdictions(load_model_dir(jdir).model, records, _load(args))

@@ -27,7 +27,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .artifacts import ModelFolderComponent
+from .artifacts import DEFAULT_JURISDICTIONS, ModelFolderComponent
 from .stance import StanceClassifier, TextInputMixin, lead_of, split_sentences
 from .types import AGENCY, MEASURES, REGION
 
@@ -518,7 +518,7 @@ def jurisdictions_card(name: str, meta: dict[str, Any]) -> str:
               "- A place the entity pipeline does not find, or cannot normalise, cannot get a stance.",
               "- Background actions (\"China banned mining in 2021\" in a piece about Texas) are the commonest false "
               "positives; places that act only through an unnamed \"government\" are the commonest misses.", "",
-              "Rebuild: `minenlp train-jurisdictions data/corpus/train.jsonl --dev data/corpus/dev.jsonl -o models/jurisdictions-v1`", ""]
+              f"Rebuild: `minenlp train-jurisdictions data/corpus/train.jsonl --dev data/corpus/dev.jsonl -o models/{DEFAULT_JURISDICTIONS}`", ""]
     return "\n".join(lines)
 
 
@@ -534,7 +534,7 @@ if not Doc.has_extension("measures"):
 class JurisdictionComponent(ModelFolderComponent):
     """Sets ``doc._.jurisdictions`` and ``doc._.measures`` from a jurisdictions model folder."""
 
-    default_name = "jurisdictions-v1"
+    default_name = DEFAULT_JURISDICTIONS
 
     def __init__(self, nlp: Language, name: str, *, model_dir: str = "",
                  gazetteer_component: str = "minenlp_gazetteer") -> None:

@@ -13,7 +13,7 @@ from . import entities as _entities  # noqa: F401  (registers minenlp_entities)
 from . import gazetteer as _gazetteer  # noqa: F401  (registers minenlp_gazetteer)
 from . import jurisdictions as _jurisdictions  # noqa: F401  (registers minenlp_jurisdictions)
 from . import stance as _stance  # noqa: F401  (registers minenlp_stance)
-from .artifacts import META_FILE, default_model_dir, default_stance_dir, read_meta
+from .artifacts import DEFAULT_JURISDICTIONS, META_FILE, default_model_dir, default_stance_dir, read_meta
 from .errors import BaseModelNotFound, ModelError
 
 logger = logging.getLogger("minenlp")
@@ -146,5 +146,5 @@ def load(model: str | Path | None = None, *, base: str | None = "auto") -> Langu
 
 def _add_jurisdictions(nlp: Language) -> None:
     # Per-place stances need real entities: only on a statistical base, and only with the shipped model.
-    if default_model_dir("jurisdictions-v1") is not None and nlp.meta.get("minenlp", {}).get("base"):
+    if default_model_dir(DEFAULT_JURISDICTIONS) is not None and nlp.meta.get("minenlp", {}).get("base"):
         nlp.add_pipe("minenlp_jurisdictions")

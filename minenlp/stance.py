@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .artifacts import ModelFolderComponent
+from .artifacts import DEFAULT_STANCE, ModelFolderComponent
 from .types import Evidence
 
 logger = logging.getLogger("minenlp")
@@ -344,7 +344,7 @@ class StanceComponent(ModelFolderComponent):
         How many evidence sentences to give (at most).
     """
 
-    default_name = "stance-v1"
+    default_name = DEFAULT_STANCE
 
     def __init__(self, nlp: Language, name: str, *, model_dir: str = "", evidence: int = 3) -> None:
         super().__init__(name, model_dir)

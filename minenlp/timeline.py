@@ -109,7 +109,7 @@ def timeline(tagged: str | Path, output: str | Path, *, by: str = "jurisdiction"
             measures[key].update(j.get("measures") or [])
     if summary.records and not saw_field:
         raise InputError(f"{tagged} has no 'jurisdictions' field: tag it with the jurisdictions model "
-                         f"(the default pipeline adds it when models/jurisdictions-v1 is installed)")
+                         f"(the default pipeline adds it when the shipped jurisdictions model is installed)")
     rows = []
     for (period, name), c in sorted(counts.items()):
         country, code = info[name]

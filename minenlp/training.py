@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.svm import LinearSVC
 
-from .artifacts import save_model_dir
+from .artifacts import DEFAULT_STANCE, save_model_dir
 from .errors import InputError
 from .stance import StanceClassifier, TextInputMixin
 
@@ -352,7 +352,7 @@ def stance_card(name: str, meta: dict[str, Any]) -> str:
             "- English only. Very short texts (a headline alone) carry little signal.",
             "- The label is the article's main thrust; per-place stances are a separate question.",
             "- Bag-of-words models miss negation and scope (\"did not ban\"); the evidence sentences show what it read.", "",
-            "Rebuild: `minenlp train data/corpus/train.jsonl --dev data/corpus/dev.jsonl --compare-baselines -o models/stance-v1`", ""]
+            f"Rebuild: `minenlp train data/corpus/train.jsonl --dev data/corpus/dev.jsonl --compare-baselines -o models/{DEFAULT_STANCE}`", ""]
     return "\n".join(out)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from minenlp.artifacts import DEFAULT_JURISDICTIONS
 from minenlp.cli import main
 from minenlp.errors import InputError
 from minenlp.gazetteer import Gazetteer
@@ -88,7 +89,7 @@ def test_timeline_needs_jurisdictions(tmp_path):
 
 @pytest.mark.slow
 def test_tag_gives_jurisdictions_and_the_model_card_figures_reproduce(tmp_path):
-    meta = json.loads((ROOT / "models" / "jurisdictions-v1" / "meta.json").read_text())
+    meta = json.loads((ROOT / "models" / DEFAULT_JURISDICTIONS / "meta.json").read_text())
     out = tmp_path / "tagged.jsonl"
     assert main(["tag", str(ROOT / "data" / "samples" / "articles.jsonl"), "-o", str(out), "-q"]) == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]
@@ -105,6 +106,6 @@ def test_tag_gives_jurisdictions_and_the_model_card_figures_reproduce(tmp_path):
     from minenlp.jurisdictions import evaluate_jurisdictions
 
     dev = read_jsonl(ROOT / "data" / "corpus" / "dev.jsonl")
-    scores = evaluate_jurisdictions(load_model_dir(ROOT / "models" / "jurisdictions-v1").model, dev, load())
+    scores = evaluate_jurisdictions(load_model_dir(ROOT / "models" / DEFAULT_JURISDICTIONS).model, dev, load())
     assert scores["places"]["precision"] == pytest.approx(meta["metrics"]["dev"]["places"]["precision"], abs=0.01)
     assert scores["stance_accuracy"] >= 0.85 and scores["measures_micro_f1_per_article"] >= 0.75

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from minenlp.artifacts import load_model_dir, sha256_of
+from minenlp.artifacts import DEFAULT_STANCE, load_model_dir, sha256_of
 from minenlp.corpus import iter_texts, read_jsonl
 from minenlp.training import evaluate_stance, train_stance
 
 ROOT = Path(__file__).resolve().parent.parent
-STANCE = ROOT / "models" / "stance-v1"
+STANCE = ROOT / "models" / DEFAULT_STANCE
 
 
 def test_stance_v1_describes_itself():
