@@ -26,8 +26,8 @@ logger = logging.getLogger("minenlp")
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 # The shipped model folders (one place to bump a version).
-DEFAULT_STANCE = "stance-v1"
-DEFAULT_JURISDICTIONS = "jurisdictions-v1"
+DEFAULT_STANCE = "stance-v2"
+DEFAULT_JURISDICTIONS = "jurisdictions-v2"
 
 
 def sha256_of(path: str | Path) -> str:

@@ -338,7 +338,7 @@ class StanceComponent(ModelFolderComponent):
     name : str
         Component name.
     model_dir : str
-        A model folder (``models/stance-v1``); empty for the shipped default. ``from_disk``
+        A model folder (``models/stance-v2``); empty for the shipped default. ``from_disk``
         replaces it with the copy saved inside a pipeline folder.
     evidence : int
         How many evidence sentences to give (at most).
