@@ -65,3 +65,12 @@ def test_statistical_pipeline_on_the_hard_constructs(full_nlp, fixtures):
     assert regions["Kangding"] == regions["Inner Mongolia Autonomous Region"] == regions["Sichuan Province"] == "CN"
     for e in doc.ents:
         assert text[e.start_char:e.end_char] == e.text
+
+
+@pytest.mark.slow
+def test_bill_numbers_and_law_titles_are_not_places(full_nlp):
+    doc = full_nlp("Montana's SB 178 protects home miners, and Kentucky's HB 230 cut their taxes. "
+                   "Governor Sarah Huckabee Sanders signed the Arkansas Data Centers Act of 2023 in Little Rock.")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("Montana", "REGION") in ents and ("Little Rock", "REGION") in ents
+    assert not {text for text, _ in ents} & {"SB 178", "HB 230", "Arkansas", "Arkansas Data Centers Act"}
