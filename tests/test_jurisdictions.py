@@ -109,3 +109,16 @@ def test_tag_gives_jurisdictions_and_the_model_card_figures_reproduce(tmp_path):
     scores = evaluate_jurisdictions(load_model_dir(ROOT / "models" / DEFAULT_JURISDICTIONS).model, dev, load())
     assert scores["places"]["precision"] == pytest.approx(meta["metrics"]["dev"]["places"]["precision"], abs=0.01)
     assert scores["stance_accuracy"] >= 0.85 and scores["measures_micro_f1_per_article"] >= 0.75
+
+
+def test_forest_positive_matches_scikit_learn():
+    import numpy as np
+    from sklearn.ensemble import RandomForestClassifier
+    from minenlp.jurisdictions import forest_positive
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    y = (X[:, 0] + rng.normal(scale=0.5, size=200) > 0).astype(int)
+    forest = RandomForestClassifier(n_estimators=50, min_samples_leaf=3, random_state=0).fit(X, y)
+    new = rng.normal(size=(17, 6))
+    assert np.array_equal(forest_positive(forest, new), forest.predict_proba(new)[:, 1])
