@@ -443,6 +443,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MinenlpError as exc:
         print(f"minenlp: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C is a normal way to stop a long run: say what is kept, not a traceback.
+        kept = (" (a JSON Lines output holds every record finished so far; run the same command with "
+                "--resume to continue it)") if args.command == "tag" else ""
+        print(f"minenlp: interrupted{kept}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,3 +65,27 @@ def test_scheduler_refuses_resume(tmp_path, fixtures, capsys):
     with pytest.raises(SystemExit):
         main(["tag", str(fixtures / "tag_input.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--scheduler", "local", "--resume"])
     assert "--resume and --n-process do not apply" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_with_a_message_and_a_prefix_to_resume(tmp_path, fixtures, capsys, monkeypatch):
+    import minenlp.batch
+
+    src, out = fixtures / "tag_input.jsonl", tmp_path / "o.jsonl"
+    real_tag_items = minenlp.batch.tag_items
+
+    def interrupted_after_two(items, *args, **kwargs):
+        for i, record in enumerate(real_tag_items(items, *args, **kwargs)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield record
+
+    monkeypatch.setattr(minenlp.batch, "tag_items", interrupted_after_two)
+    assert main(["tag", str(src), "-o", str(out), "--base", "none", "-q"]) == 130
+    err = capsys.readouterr().err
+    assert "minenlp: interrupted" in err and "--resume" in err and "Traceback" not in err
+    assert len(out.read_text().splitlines()) == 2
+    monkeypatch.setattr(minenlp.batch, "tag_items", real_tag_items)
+    assert main(["tag", str(src), "-o", str(out), "--base", "none", "-q", "--resume"]) == 0
+    full = tmp_path / "full.jsonl"
+    assert main(["tag", str(src), "-o", str(full), "--base", "none", "-q"]) == 0
+    assert out.read_text() == full.read_text()
