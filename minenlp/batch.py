@@ -174,8 +174,11 @@ def tag_items(
         return
     for block in _blocks(items, chunk_size):
         texts = [check_text(item, text_col, title_col, id_col) for item in block]
-        results = tag_texts(nlp, [t for t in texts if t is not None], batch_size=batch_size)
-        yield from _merge(block, texts, results, text_col)
+        yield from _merge(block, texts, tag_texts(nlp, _good(texts), batch_size=batch_size), text_col)
+
+
+def _good(texts: list[str | None]) -> list[str]:
+    return [t for t in texts if t is not None]
 
 
 def _blocks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -238,12 +241,11 @@ def _tag_parallel(items: Iterable[Item], nlp: Language, text_col: str, title_col
     try:
         for block in _blocks(items, block_size):
             texts = [check_text(item, text_col, title_col, id_col) for item in block]
-            pending.append((block, texts, pool.submit(_work, [t for t in texts if t is not None])))
-            while len(pending) >= in_flight:
+            pending.append((block, texts, pool.submit(_work, _good(texts))))
+            if len(pending) >= in_flight:
                 block, texts, future = pending.popleft()
                 yield from _merge(block, texts, future.result(), text_col)
-        while pending:
-            block, texts, future = pending.popleft()
+        for block, texts, future in pending:
             yield from _merge(block, texts, future.result(), text_col)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -155,10 +155,11 @@ class EntityMapper:
             span = _clean(doc, ent, REGION)
             if span is None or not span.text[:1].isupper():
                 return None
+            known = gaz.candidates(span.text, REGION)
             # Bill numbers ("SB 178", "HB 230") come out of the base NER as places.
-            if any(ch.isdigit() for ch in span.text) and not gaz.candidates(span.text, REGION):
+            if not known and any(ch.isdigit() for ch in span.text):
                 return None
-            if not gaz.candidates(span.text, REGION) and _reads_as_person(doc, span):
+            if not known and _reads_as_person(doc, span):
                 return _clean_person(doc, span)
             if gaz.candidates(span.text, AGENCY):
                 return Span(doc, span.start, span.end, label=AGENCY)
